@@ -1,0 +1,308 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The credential store.
+ *
+ * Each credential is a key of type "subcred" whose description is the
+ * credential id. The keys live in a keyring that the module owns and that is
+ * linked to no user keyring, so userspace can never possess them; it may see
+ * id and version in /proc/keys and nothing else. The type has no .read and
+ * no .update, and its .preparse accepts data only from this module: keys are
+ * instantiated under the module's private kernel credentials, which no task
+ * calling add_key() or keyctl() can hold.
+ *
+ * The keyring is the index by id. A dense xarray of the same keys is the
+ * cursor for resumable netlink dumps, which a keyring cannot offer.
+ */
+
+#include <linux/ctype.h>
+#include <linux/cred.h>
+#include <linux/err.h>
+#include <linux/key-type.h>
+#include <linux/seq_file.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/timekeeping.h>
+#include <linux/xarray.h>
+
+#include "cred.h"
+
+#define SUBCRED_KEY_PERM	(KEY_POS_VIEW | KEY_POS_SEARCH | KEY_USR_VIEW)
+#define SUBCRED_KEYRING_PERM	(KEY_POS_VIEW | KEY_POS_READ | KEY_POS_WRITE | \
+				 KEY_POS_SEARCH | KEY_USR_VIEW)
+#define SUBCRED_ALLOC_FLAGS	(KEY_ALLOC_NOT_IN_QUOTA | KEY_ALLOC_SET_KEEP | \
+				 KEY_ALLOC_BYPASS_RESTRICTION)
+
+static const struct cred *subcred_kcred;
+static struct key *subcred_keyring;
+static DEFINE_XARRAY_ALLOC(subcred_index);
+static DEFINE_MUTEX(subcred_store_lock);	/* serialises create and delete */
+static unsigned int subcred_count;
+
+bool subcred_id_valid(const char *id, size_t len)
+{
+	size_t i;
+
+	if (!len || len > SUBCRED_ID_MAX_LEN)
+		return false;
+	for (i = 0; i < len; i++) {
+		char c = id[i];
+
+		if (!isalnum(c) && c != '-' && c != '.' && c != '_')
+			return false;
+	}
+	return true;
+}
+
+static int subcred_preparse(struct key_preparsed_payload *prep)
+{
+	const struct subcred_init *init = prep->data;
+	struct subcred_secret *secret;
+	struct subcred_cred *cred;
+
+	/* add_key(2) and keyctl(2) never run with the module's credentials. */
+	if (current_cred() != subcred_kcred ||
+	    prep->datalen != sizeof(*init))
+		return -EPERM;
+
+	secret = kzalloc(sizeof(*secret), GFP_KERNEL);
+	cred = kzalloc(sizeof(*cred), GFP_KERNEL);
+	if (!secret || !cred) {
+		kfree(secret);
+		kfree(cred);
+		return -ENOMEM;
+	}
+	memcpy(secret->k, init->k, SUBCRED_K_LEN);
+	memcpy(secret->opc, init->opc, SUBCRED_OPC_LEN);
+	mutex_init(&cred->lock);
+	cred->version = init->version;
+	cred->sqn = init->sqn;
+	cred->max_age = init->max_age;
+	cred->pending_timeout = init->pending_timeout;
+	cred->set_time = ktime_get_real_seconds();
+
+	prep->payload.data[0] = secret;
+	prep->payload.data[1] = cred;
+	prep->quotalen = sizeof(*secret) + sizeof(*cred);
+	return 0;
+}
+
+static void subcred_free_preparse(struct key_preparsed_payload *prep)
+{
+	kfree_sensitive(prep->payload.data[0]);
+	kfree(prep->payload.data[1]);
+}
+
+static void subcred_secret_free_rcu(struct rcu_head *head)
+{
+	kfree_sensitive(container_of(head, struct subcred_secret, rcu));
+}
+
+/* Deletion and module unload: wipe the key material now, not at GC time. */
+static void subcred_revoke(struct key *key)
+{
+	struct subcred_secret *secret = key->payload.data[0];
+
+	if (secret) {
+		rcu_assign_keypointer(key, NULL);
+		call_rcu(&secret->rcu, subcred_secret_free_rcu);
+	}
+}
+
+static void subcred_destroy(struct key *key)
+{
+	kfree_sensitive(key->payload.data[0]);
+	kfree(key->payload.data[1]);
+}
+
+static void subcred_describe(const struct key *key, struct seq_file *m)
+{
+	seq_puts(m, key->description);
+	if (key_is_positive(key))
+		seq_printf(m, ": v%u", READ_ONCE(subcred_cred(key)->version));
+}
+
+static struct key_type subcred_key_type = {
+	.name		= "subcred",
+	.preparse	= subcred_preparse,
+	.free_preparse	= subcred_free_preparse,
+	.instantiate	= generic_key_instantiate,
+	.revoke		= subcred_revoke,
+	.destroy	= subcred_destroy,
+	.describe	= subcred_describe,
+};
+
+/* Nothing but the module itself may link a key into its keyring. */
+static int subcred_restrict_link(struct key *keyring,
+				 const struct key_type *type,
+				 const union key_payload *payload,
+				 struct key *restriction_key)
+{
+	return -EPERM;
+}
+
+static struct key_restriction subcred_restriction = {
+	.check = subcred_restrict_link,
+};
+
+struct key *subcred_lookup(const char *id)
+{
+	const struct cred *old;
+	key_ref_t ref;
+
+	old = override_creds(subcred_kcred);
+	ref = keyring_search(make_key_ref(subcred_keyring, true),
+			     &subcred_key_type, id, false);
+	revert_creds(old);
+	if (IS_ERR(ref))
+		return ERR_PTR(PTR_ERR(ref) == -EAGAIN ? -ENOENT : PTR_ERR(ref));
+	return key_ref_to_ptr(ref);
+}
+
+struct key *subcred_create(const char *id, const struct subcred_init *init)
+{
+	const struct cred *old;
+	struct key *key;
+	key_ref_t ref;
+	u32 index;
+	int err;
+
+	mutex_lock(&subcred_store_lock);
+	key = subcred_lookup(id);
+	if (!IS_ERR(key)) {
+		key_put(key);
+		key = ERR_PTR(-EEXIST);
+		goto out;
+	}
+	if (PTR_ERR(key) != -ENOENT)
+		goto out;
+	if (subcred_count >= subcred_max_credentials) {
+		key = ERR_PTR(-ENOSPC);
+		goto out;
+	}
+
+	old = override_creds(subcred_kcred);
+	ref = key_create_or_update(make_key_ref(subcred_keyring, true),
+				   subcred_key_type.name, id, init,
+				   sizeof(*init), SUBCRED_KEY_PERM,
+				   SUBCRED_ALLOC_FLAGS);
+	revert_creds(old);
+	if (IS_ERR(ref)) {
+		key = ERR_CAST(ref);
+		goto out;
+	}
+	key = key_ref_to_ptr(ref);
+
+	/* The index holds a reference of its own, dropped on delete. */
+	err = xa_alloc(&subcred_index, &index, key_get(key), xa_limit_31b,
+		       GFP_KERNEL);
+	if (err) {
+		key_put(key);
+		key_unlink(subcred_keyring, key);
+		key_revoke(key);
+		key_put(key);
+		key = ERR_PTR(err);
+		goto out;
+	}
+	subcred_cred(key)->index = index;
+	subcred_count++;
+out:
+	mutex_unlock(&subcred_store_lock);
+	return key;
+}
+
+/* Unlink, wipe and drop the index's reference; the caller keeps its own. */
+int subcred_delete(struct key *key)
+{
+	struct subcred_cred *cred = subcred_cred(key);
+	int err = 0;
+
+	mutex_lock(&subcred_store_lock);
+	if (xa_erase(&subcred_index, cred->index) != key) {
+		err = -ENOENT;	/* lost a race with another delete */
+		goto out;
+	}
+	subcred_count--;
+	key_unlink(subcred_keyring, key);
+	key_revoke(key);
+	key_put(key);
+out:
+	mutex_unlock(&subcred_store_lock);
+	return err;
+}
+
+/*
+ * The first credential at or after *index, with a reference, or NULL at the
+ * end. *index is set to the slot found; resume from *index + 1.
+ */
+struct key *subcred_next(unsigned long *index)
+{
+	struct key *key;
+
+	xa_lock(&subcred_index);
+	key = xa_find(&subcred_index, index, ULONG_MAX, XA_PRESENT);
+	if (key)
+		key_get(key);
+	xa_unlock(&subcred_index);
+	return key;
+}
+
+u64 subcred_age(const struct subcred_cred *cred)
+{
+	time64_t now = ktime_get_real_seconds();
+
+	return now > cred->set_time ? now - cred->set_time : 0;
+}
+
+int subcred_store_init(void)
+{
+	struct cred *kcred;
+	int err;
+
+	kcred = prepare_kernel_cred(&init_task);
+	if (!kcred)
+		return -ENOMEM;
+	subcred_kcred = kcred;
+
+	subcred_keyring = keyring_alloc(".subcred", GLOBAL_ROOT_UID,
+					GLOBAL_ROOT_GID, subcred_kcred,
+					SUBCRED_KEYRING_PERM,
+					KEY_ALLOC_NOT_IN_QUOTA |
+					KEY_ALLOC_SET_KEEP,
+					&subcred_restriction, NULL);
+	if (IS_ERR(subcred_keyring)) {
+		err = PTR_ERR(subcred_keyring);
+		goto err_cred;
+	}
+
+	err = register_key_type(&subcred_key_type);
+	if (err)
+		goto err_keyring;
+	return 0;
+
+err_keyring:
+	key_put(subcred_keyring);
+err_cred:
+	put_cred(subcred_kcred);
+	return err;
+}
+
+void subcred_store_exit(void)
+{
+	unsigned long index;
+	struct key *key;
+
+	xa_for_each(&subcred_index, index, key) {
+		xa_erase(&subcred_index, index);
+		key_unlink(subcred_keyring, key);
+		key_revoke(key);
+		key_put(key);
+	}
+	subcred_count = 0;
+	/* Destroys every key of the type that is left, synchronously. */
+	unregister_key_type(&subcred_key_type);
+	key_invalidate(subcred_keyring);
+	key_put(subcred_keyring);
+	put_cred(subcred_kcred);
+	/* Wait for the kfree_sensitive() callbacks queued by revoke. */
+	rcu_barrier();
+}

@@ -1,0 +1,91 @@
+/* SPDX-License-Identifier: ((GPL-2.0 WITH Linux-syscall-note) OR BSD-3-Clause) */
+/*
+ * subcred: subscription security credentials (K, OPc, SQN) held in the
+ * kernel and updated over the air.
+ *
+ * Generic netlink family "subcred", version 1. Every command needs
+ * CAP_NET_ADMIN. No reply and no dump ever carries K, OPc or anything
+ * derived from them: they go in once, with SUBCRED_CMD_CRED_NEW.
+ *
+ * SUBCRED_CMD_CRED_NEW: provision a credential.
+ *   SUBCRED_A_ID                 required, 1..64 of [A-Za-z0-9._-]
+ *   SUBCRED_A_K                  required, 16 octets
+ *   SUBCRED_A_OPC                required, 16 octets
+ *   SUBCRED_A_SQN                optional u64, initial SQN_MS (< 2^48), 0
+ *   SUBCRED_A_KEY_VERSION        optional u32, 1..0xfffffffe, default 1
+ *   SUBCRED_A_MAX_AGE            optional u32 seconds, 0 = never (default)
+ *   SUBCRED_A_PENDING_TIMEOUT    optional u32 seconds, 1..86400, default
+ *                                the module parameter pending_timeout
+ *
+ * SUBCRED_CMD_CRED_DEL: delete a credential; its key material is wiped.
+ *   SUBCRED_A_ID                 required
+ *
+ * SUBCRED_CMD_CRED_GET: doit with SUBCRED_A_ID, or dump of all credentials.
+ *   Reply (one message per credential): SUBCRED_A_ID, SUBCRED_A_KEY_SERIAL,
+ *   SUBCRED_A_KEY_VERSION, SUBCRED_A_SQN, SUBCRED_A_MAX_AGE,
+ *   SUBCRED_A_PENDING_TIMEOUT, SUBCRED_A_AGE.
+ *
+ * SUBCRED_CMD_CRED_SET: change the policy of a credential.
+ *   SUBCRED_A_ID                 required
+ *   SUBCRED_A_MAX_AGE            optional (at least one of the two)
+ *   SUBCRED_A_PENDING_TIMEOUT    optional
+ *
+ * SUBCRED_CMD_EVENT: notification on the multicast group "events"
+ *   (CAP_NET_ADMIN to join): SUBCRED_A_EVENT, SUBCRED_A_ID,
+ *   SUBCRED_A_KEY_VERSION.
+ */
+#ifndef _UAPI_LINUX_SUBCRED_H
+#define _UAPI_LINUX_SUBCRED_H
+
+#define SUBCRED_GENL_NAME		"subcred"
+#define SUBCRED_GENL_VERSION		1
+#define SUBCRED_MCGRP_EVENTS		"events"
+
+#define SUBCRED_ID_MAX_LEN		64
+#define SUBCRED_K_LEN			16
+#define SUBCRED_OPC_LEN			16
+#define SUBCRED_SQN_MAX			0xffffffffffffULL
+#define SUBCRED_KEY_VERSION_MAX		0xfffffffeU
+#define SUBCRED_PENDING_TIMEOUT_MAX	86400
+
+enum subcred_cmd {
+	SUBCRED_CMD_UNSPEC,
+	SUBCRED_CMD_CRED_NEW,
+	SUBCRED_CMD_CRED_DEL,
+	SUBCRED_CMD_CRED_GET,
+	SUBCRED_CMD_CRED_SET,
+	SUBCRED_CMD_EVENT,
+
+	__SUBCRED_CMD_MAX
+};
+#define SUBCRED_CMD_MAX (__SUBCRED_CMD_MAX - 1)
+
+enum subcred_attr {
+	SUBCRED_A_UNSPEC,
+	SUBCRED_A_ID,			/* NUL-terminated string */
+	SUBCRED_A_K,			/* binary, SUBCRED_K_LEN */
+	SUBCRED_A_OPC,			/* binary, SUBCRED_OPC_LEN */
+	SUBCRED_A_SQN,			/* u64 */
+	SUBCRED_A_KEY_VERSION,		/* u32 */
+	SUBCRED_A_MAX_AGE,		/* u32, seconds */
+	SUBCRED_A_PENDING_TIMEOUT,	/* u32, seconds */
+	SUBCRED_A_KEY_SERIAL,		/* u32, serial of the kernel key */
+	SUBCRED_A_AGE,			/* u64, seconds since the key was set */
+	SUBCRED_A_EVENT,		/* u32, enum subcred_event */
+	SUBCRED_A_PAD,
+
+	__SUBCRED_A_MAX
+};
+#define SUBCRED_A_MAX (__SUBCRED_A_MAX - 1)
+
+enum subcred_event {
+	SUBCRED_EVENT_UNSPEC,
+	SUBCRED_EVENT_NEW,		/* credential provisioned */
+	SUBCRED_EVENT_DEL,		/* credential deleted and wiped */
+	SUBCRED_EVENT_SET,		/* policy changed */
+
+	__SUBCRED_EVENT_MAX
+};
+#define SUBCRED_EVENT_MAX (__SUBCRED_EVENT_MAX - 1)
+
+#endif /* _UAPI_LINUX_SUBCRED_H */
