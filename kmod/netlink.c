@@ -29,19 +29,19 @@ static int subcred_nl_validate_id(const struct nlattr *attr,
 	int len = nla_len(attr);
 
 	if (!len || id[len - 1] != '\0' || strnlen(id, len) != len - 1) {
-		NL_SET_ERR_MSG(extack, "id must be one NUL-terminated string");
+		NL_SET_ERR_MSG_ATTR(extack, attr, "id must be one NUL-terminated string");
 		return -EINVAL;
 	}
 	if (len == 1) {
-		NL_SET_ERR_MSG(extack, "id is empty");
+		NL_SET_ERR_MSG_ATTR(extack, attr, "id is empty");
 		return -EINVAL;
 	}
 	if (len - 1 > SUBCRED_ID_MAX_LEN) {
-		NL_SET_ERR_MSG(extack, "id is longer than 64 characters");
+		NL_SET_ERR_MSG_ATTR(extack, attr, "id is longer than 64 characters");
 		return -EINVAL;
 	}
 	if (!subcred_id_valid(id, len - 1)) {
-		NL_SET_ERR_MSG(extack, "id may contain only A-Z a-z 0-9 . _ -");
+		NL_SET_ERR_MSG_ATTR(extack, attr, "id may contain only A-Z a-z 0-9 . _ -");
 		return -EINVAL;
 	}
 	return 0;
