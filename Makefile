@@ -45,6 +45,9 @@ selftests: userspace
 deps:
 	selftests/qemu/deps.sh
 
+kabi:
+	@echo $(KABI)
+
 check:
 	selftests/check.sh
 
@@ -61,4 +64,4 @@ clean:
 	$(MAKE) -C userspace clean
 	$(MAKE) -C selftests clean
 
-.PHONY: all module userspace selftests deps check demo install clean
+.PHONY: all module userspace selftests deps kabi check demo install clean

@@ -140,10 +140,6 @@ static int subcred_restrict_link(struct key *keyring,
 	return -EPERM;
 }
 
-static struct key_restriction subcred_restriction = {
-	.check = subcred_restrict_link,
-};
-
 struct key *subcred_lookup(const char *id)
 {
 	const struct cred *old;
@@ -255,12 +251,21 @@ u64 subcred_age(const struct subcred_cred *cred)
 
 int subcred_store_init(void)
 {
+	struct key_restriction *restriction;
 	struct cred *kcred;
 	int err;
 
-	kcred = prepare_kernel_cred(&init_task);
-	if (!kcred)
+	/* Owned by the keyring from here on, which kfree()s it. */
+	restriction = kzalloc(sizeof(*restriction), GFP_KERNEL);
+	if (!restriction)
 		return -ENOMEM;
+	restriction->check = subcred_restrict_link;
+
+	kcred = prepare_kernel_cred(&init_task);
+	if (!kcred) {
+		kfree(restriction);
+		return -ENOMEM;
+	}
 	subcred_kcred = kcred;
 
 	subcred_keyring = keyring_alloc(".subcred", GLOBAL_ROOT_UID,
@@ -268,8 +273,9 @@ int subcred_store_init(void)
 					SUBCRED_KEYRING_PERM,
 					KEY_ALLOC_NOT_IN_QUOTA |
 					KEY_ALLOC_SET_KEEP,
-					&subcred_restriction, NULL);
+					restriction, NULL);
 	if (IS_ERR(subcred_keyring)) {
+		kfree(restriction);
 		err = PTR_ERR(subcred_keyring);
 		goto err_cred;
 	}

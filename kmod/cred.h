@@ -26,7 +26,7 @@ struct subcred_secret {
  * of the credential (policy now, the update handshake later).
  */
 struct subcred_cred {
-	struct mutex lock;
+	struct mutex lock;	/* serialises changes of this credential */
 	u32 index;		/* slot in the dump index */
 	u32 version;		/* key version, shown in /proc/keys */
 	u64 sqn;		/* highest SQN accepted, SQN_MS */

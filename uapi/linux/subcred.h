@@ -58,6 +58,7 @@ enum subcred_cmd {
 
 	__SUBCRED_CMD_MAX
 };
+
 #define SUBCRED_CMD_MAX (__SUBCRED_CMD_MAX - 1)
 
 enum subcred_attr {
@@ -76,6 +77,7 @@ enum subcred_attr {
 
 	__SUBCRED_A_MAX
 };
+
 #define SUBCRED_A_MAX (__SUBCRED_A_MAX - 1)
 
 enum subcred_event {
@@ -86,6 +88,7 @@ enum subcred_event {
 
 	__SUBCRED_EVENT_MAX
 };
+
 #define SUBCRED_EVENT_MAX (__SUBCRED_EVENT_MAX - 1)
 
 #endif /* _UAPI_LINUX_SUBCRED_H */

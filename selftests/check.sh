@@ -1,0 +1,112 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# `make check`: every test of the project. Installs what it needs, builds,
+# runs the host tests, then boots Debian's 6.1 and 6.12 kernels in QEMU and
+# runs the guest tests (selftests/guest.sh) in each. Every TAP line counts;
+# a test program that fails without saying which test, a guest that does
+# not finish, and any kernel splat count as failures too. Ends with the line
+# "N passed, N failed". Results stay in build/check/.
+set -u
+
+cd "$(dirname "$0")/.."
+out=build/check
+rm -rf "$out"
+mkdir -p "$out"
+
+pass=0
+fail=0
+skip=0
+
+# count NAME TAPFILE STATUS: add a program's TAP results to the totals.
+count() {
+	p=$(grep -cE '^ok [0-9]+' "$2" | tr -d ' ')
+	s=$(grep -cE '^ok [0-9]+.*# SKIP' "$2" | tr -d ' ')
+	f=$(grep -cE '^not ok [0-9]+' "$2" | tr -d ' ')
+	pass=$((pass + p - s))
+	skip=$((skip + s))
+	fail=$((fail + f))
+	if [ "$3" -ne 0 ] && [ "$f" -eq 0 ]; then
+		echo "not ok - $1 exited $3 without a failed test"
+		fail=$((fail + 1))
+	fi
+}
+
+# host NAME COMMAND...: a test program that runs on this machine.
+host() {
+	name=$1
+	shift
+	echo "# host: $name"
+	"$@" >"$out/$name.tap" 2>&1
+	rc=$?
+	cat "$out/$name.tap"
+	count "$name" "$out/$name.tap" "$rc"
+}
+
+# step NAME COMMAND...: a prerequisite step, one test of its own.
+step() {
+	name=$1
+	shift
+	if "$@" >"$out/$name.log" 2>&1; then
+		echo "ok - $name"
+		pass=$((pass + 1))
+		return 0
+	fi
+	echo "not ok - $name"
+	sed 's/^/# /' "$out/$name.log" | tail -n 40
+	fail=$((fail + 1))
+	return 1
+}
+
+summary() {
+	echo "# results in $out/"
+	if [ "$skip" -gt 0 ]; then
+		echo "$pass passed, $fail failed, $skip skipped"
+	else
+		echo "$pass passed, $fail failed"
+	fi
+	[ "$fail" -eq 0 ]
+	exit
+}
+
+step "install prerequisites" selftests/qemu/deps.sh || summary
+step "build subcred.ko for 6.1" make -s module KVER=6.1
+step "build subcred.ko for 6.12" make -s module KVER=6.12
+step "build userspace" make -s userspace
+step "build selftests" make -s selftests
+
+host style selftests/style.sh
+host dkms selftests/dkms.sh \
+	"$(make -s --no-print-directory kabi KVER=6.1)" \
+	"$(make -s --no-print-directory kabi KVER=6.12)"
+
+for kver in 6.1 6.12; do
+	kabi=$(make -s --no-print-directory kabi KVER=$kver)
+	echo "# guest: Linux $kabi"
+	selftests/qemu/run.sh --kver "$kver" --timeout 1200 \
+		--out "$(pwd)/$out" --log "$out/console-$kabi.log" \
+		-- selftests/guest.sh >"$out/run-$kabi.log" 2>&1
+	rc=$?
+	grep -h '' "$out/$kabi"/*.tap 2>/dev/null
+	for tap in "$out/$kabi"/*.tap; do
+		[ -e "$tap" ] || continue
+		name=$(basename "$tap" .tap)
+		count "$kabi/$name" "$tap" "$(cat "$out/$kabi/$name.rc")"
+	done
+	# Guest failures not seen as a test: no results, timeout, splat.
+	if [ "$rc" -ne 0 ] && ! grep -qs '^not ok' "$out/$kabi"/*.tap; then
+		echo "not ok - Linux $kabi: the guest run failed ($rc)"
+		grep -E 'SUBCRED-SPLAT|run.sh:' "$out/run-$kabi.log" |
+			sed 's/^/# /'
+		fail=$((fail + 1))
+	elif grep -q SUBCRED-SPLAT "$out/run-$kabi.log"; then
+		echo "not ok - Linux $kabi: kernel splat"
+		grep SUBCRED-SPLAT "$out/run-$kabi.log" | sed 's/^/# /'
+		fail=$((fail + 1))
+	else
+		echo "ok - Linux $kabi: no kernel warning, bug or oops"
+		pass=$((pass + 1))
+	fi
+done
+
+summary

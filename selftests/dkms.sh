@@ -1,0 +1,55 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# Host test: Debian's dkms adds, builds and installs subcred from dkms.conf
+# for each kernel given, in private dkms/source/install trees so that the
+# machine's own /lib/modules is not touched. TAP on stdout.
+set -u
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+version=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' "$top/dkms.conf")
+src=$tmp/src/subcred-$version
+trees="--dkmstree $tmp/dkms --sourcetree $tmp/src --installtree $tmp/install"
+
+mkdir -p "$src" "$tmp/dkms" "$tmp/install"
+(cd "$top" && git ls-files -z Kbuild dkms.conf kmod uapi |
+	xargs -0 cp --parents -t "$src")
+
+echo "TAP version 13"
+echo "1..$((1 + 2 * $#))"
+n=1
+fails=0
+if dkms add $trees "subcred/$version" >"$tmp/log" 2>&1; then
+	echo "ok $n dkms: add subcred/$version"
+else
+	echo "not ok $n dkms: add subcred/$version"
+	sed 's/^/# /' "$tmp/log"
+	fails=$((fails + 1))
+fi
+for kabi in "$@"; do
+	n=$((n + 1))
+	if dkms build $trees "subcred/$version" -k "$kabi" >"$tmp/log" 2>&1 &&
+	   [ -e "$tmp/dkms/subcred/$version/$kabi/x86_64/module/subcred.ko" ] ||
+	   [ -e "$tmp/dkms/subcred/$version/$kabi/x86_64/module/subcred.ko.xz" ]; then
+		echo "ok $n dkms: build for $kabi"
+	else
+		echo "not ok $n dkms: build for $kabi"
+		sed 's/^/# /' "$tmp/log"
+		cat "$tmp/dkms/subcred/$version/build/make.log" 2>/dev/null |
+			sed 's/^/# /'
+		fails=$((fails + 1))
+	fi
+	n=$((n + 1))
+	if dkms install $trees "subcred/$version" -k "$kabi" \
+			--no-depmod >"$tmp/log" 2>&1 &&
+	   ls "$tmp/install/$kabi/updates/dkms/"subcred.ko* >/dev/null 2>&1; then
+		echo "ok $n dkms: install for $kabi into updates/dkms"
+	else
+		echo "not ok $n dkms: install for $kabi into updates/dkms"
+		sed 's/^/# /' "$tmp/log"
+		fails=$((fails + 1))
+	fi
+done
+[ "$fails" -eq 0 ]

@@ -1,0 +1,41 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# Runs inside the QEMU guest (selftests/qemu/run.sh) from the top of the
+# tree: loads subcred.ko for the running kernel, runs every selftest, and
+# keeps each one's TAP output and exit status in $SUBCRED_OUT/<kernel>/.
+set -u
+
+kver=$(uname -r)
+mod=build/$kver/subcred.ko
+out=${SUBCRED_OUT:?run me through selftests/qemu/run.sh}/$kver
+mkdir -p "$out"
+
+# Kernel messages go to the ring buffer only; it is printed at the end.
+dmesg -n 1
+
+# run NAME COMMAND...: one test program, TAP to $out/NAME.tap.
+run() {
+	name=$1
+	shift
+	echo "# guest: $name"
+	"$@" >"$out/$name.tap" 2>&1
+	echo $? >"$out/$name.rc"
+	cat "$out/$name.tap"
+}
+
+if ! insmod "$mod"; then
+	echo "not ok 1 insmod $mod" >"$out/insmod.tap"
+	echo 1 >"$out/insmod.rc"
+	cat "$out/insmod.tap"
+	exit 1
+fi
+
+run store selftests/subcred_test
+[ -x selftests/subcredctl.sh ] && run subcredctl selftests/subcredctl.sh
+[ -x selftests/ynl.sh ] && run ynl selftests/ynl.sh
+run module selftests/module.sh "$mod"
+rmmod subcred
+
+echo "# guest: kernel log"
+dmesg | tee "$out/dmesg"
