@@ -31,8 +31,8 @@ fi
 for kabi in "$@"; do
 	n=$((n + 1))
 	if dkms build $trees "subcred/$version" -k "$kabi" >"$tmp/log" 2>&1 &&
-	   [ -e "$tmp/dkms/subcred/$version/$kabi/x86_64/module/subcred.ko" ] ||
-	   [ -e "$tmp/dkms/subcred/$version/$kabi/x86_64/module/subcred.ko.xz" ]; then
+	   ls "$tmp/dkms/subcred/$version/$kabi/x86_64/module/"subcred.ko* \
+		>/dev/null 2>&1; then
 		echo "ok $n dkms: build for $kabi"
 	else
 		echo "not ok $n dkms: build for $kabi"
@@ -42,6 +42,7 @@ for kabi in "$@"; do
 		fails=$((fails + 1))
 	fi
 	n=$((n + 1))
+	mkdir -p "$tmp/install/$kabi"
 	if dkms install $trees "subcred/$version" -k "$kabi" \
 			--no-depmod >"$tmp/log" 2>&1 &&
 	   ls "$tmp/install/$kabi/updates/dkms/"subcred.ko* >/dev/null 2>&1; then
