@@ -32,7 +32,7 @@ module:
 	@test -d "$(KDIR)" || { echo "no kernel tree at '$(KDIR)': install" \
 		"the headers (make deps) or give KDIR=" >&2; exit 1; }
 	@mkdir -p $(BUILD)
-	@cp -a --update Kbuild kmod uapi $(BUILD)/
+	@cp -a Kbuild kmod uapi $(BUILD)/
 	$(MAKE) -C $(KDIR) M=$(abspath $(BUILD)) modules
 	@echo "built $(MODULE)"
 

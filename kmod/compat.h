@@ -14,4 +14,14 @@
 #define genl_split_ops genl_ops
 #endif
 
+/*
+ * crypto_memneq() and crypto_xor(): <crypto/utils.h> where it exists (6.12),
+ * before that <crypto/algapi.h> (6.1). Users include neither themselves.
+ */
+#ifdef SUBCRED_HAVE_CRYPTO_UTILS_H
+#include <crypto/utils.h>
+#else
+#include <crypto/algapi.h>
+#endif
+
 #endif /* _SUBCRED_COMPAT_H */

@@ -58,6 +58,7 @@ static int subcred_preparse(struct key_preparsed_payload *prep)
 	const struct subcred_init *init = prep->data;
 	struct subcred_secret *secret;
 	struct subcred_cred *cred;
+	int i;
 
 	/* add_key(2) and keyctl(2) never run with the module's credentials. */
 	if (current_cred() != subcred_kcred ||
@@ -74,11 +75,23 @@ static int subcred_preparse(struct key_preparsed_payload *prep)
 	memcpy(secret->k, init->k, SUBCRED_K_LEN);
 	memcpy(secret->opc, init->opc, SUBCRED_OPC_LEN);
 	mutex_init(&cred->lock);
+	INIT_DELAYED_WORK(&cred->work, subcred_cred_work);
 	cred->version = init->version;
 	cred->sqn = init->sqn;
 	cred->max_age = init->max_age;
 	cred->pending_timeout = init->pending_timeout;
-	cred->set_time = ktime_get_real_seconds();
+	if (init->restored) {
+		cred->generation = init->generation;
+		memcpy(cred->seq, init->seq, sizeof(cred->seq));
+		cred->set_time = init->set_time;
+		cred->last = *init->last;
+	} else {
+		/* Every SQN up to the provisioned one counts as used. */
+		for (i = 0; i < SUBCRED_IND_COUNT; i++)
+			cred->seq[i] = init->sqn >> SUBCRED_IND_BITS;
+		cred->generation = 1;
+		cred->set_time = ktime_get_real_seconds();
+	}
 
 	prep->payload.data[0] = secret;
 	prep->payload.data[1] = cred;
@@ -110,8 +123,48 @@ static void subcred_revoke(struct key *key)
 
 static void subcred_destroy(struct key *key)
 {
+	struct subcred_cred *cred = key->payload.data[1];
+
 	kfree_sensitive(key->payload.data[0]);
-	kfree(key->payload.data[1]);
+	if (cred)
+		kfree_sensitive(cred->pending);
+	kfree(cred);
+}
+
+/* Install a new K and OPc; the old ones are wiped after a grace period. */
+void subcred_secret_replace(struct key *key, const u8 *k, const u8 *opc)
+{
+	struct subcred_secret *old = subcred_secret(key), *new;
+
+	new = kzalloc(sizeof(*new), GFP_KERNEL | __GFP_NOFAIL);
+	memcpy(new->k, k, SUBCRED_K_LEN);
+	memcpy(new->opc, opc, SUBCRED_OPC_LEN);
+	rcu_assign_keypointer(key, new);
+	if (old)
+		call_rcu(&old->rcu, subcred_secret_free_rcu);
+}
+
+/* Drop the update under way, if any; its keys are wiped. */
+void subcred_pending_clear(struct subcred_cred *cred)
+{
+	kfree_sensitive(cred->pending);
+	cred->pending = NULL;
+}
+
+/*
+ * Mark a credential dead under its lock, so that no handshake step can run
+ * on it any more, wipe what it holds, and stop its work.
+ */
+static void subcred_kill(struct key *key)
+{
+	struct subcred_cred *cred = subcred_cred(key);
+
+	mutex_lock(&cred->lock);
+	cred->dead = true;
+	subcred_pending_clear(cred);
+	key_revoke(key);
+	mutex_unlock(&cred->lock);
+	cancel_delayed_work_sync(&cred->work);
 }
 
 static void subcred_describe(const struct key *key, struct seq_file *m)
@@ -156,6 +209,7 @@ struct key *subcred_lookup(const char *id)
 
 struct key *subcred_create(const char *id, const struct subcred_init *init)
 {
+	struct subcred_cred *cred;
 	const struct cred *old;
 	struct key *key;
 	key_ref_t ref;
@@ -194,12 +248,17 @@ struct key *subcred_create(const char *id, const struct subcred_init *init)
 	if (err) {
 		key_put(key);
 		key_unlink(subcred_keyring, key);
-		key_revoke(key);
+		subcred_kill(key);
 		key_put(key);
 		key = ERR_PTR(err);
 		goto out;
 	}
-	subcred_cred(key)->index = index;
+	cred = subcred_cred(key);
+	mutex_lock(&cred->lock);
+	cred->index = index;
+	cred->key = key;
+	subcred_cred_schedule(cred);
+	mutex_unlock(&cred->lock);
 	subcred_count++;
 out:
 	mutex_unlock(&subcred_store_lock);
@@ -219,7 +278,7 @@ int subcred_delete(struct key *key)
 	}
 	subcred_count--;
 	key_unlink(subcred_keyring, key);
-	key_revoke(key);
+	subcred_kill(key);
 	key_put(key);
 out:
 	mutex_unlock(&subcred_store_lock);
@@ -300,7 +359,7 @@ void subcred_store_exit(void)
 	xa_for_each(&subcred_index, index, key) {
 		xa_erase(&subcred_index, index);
 		key_unlink(subcred_keyring, key);
-		key_revoke(key);
+		subcred_kill(key);
 		key_put(key);
 	}
 	subcred_count = 0;

@@ -8,7 +8,9 @@
 #include <net/genetlink.h>
 
 #include "cred.h"
+#include "crypto.h"
 #include "netlink.h"
+#include "seal.h"
 
 unsigned int subcred_max_credentials = 262144;
 module_param_named(max_credentials, subcred_max_credentials, uint, 0644);
@@ -32,13 +34,25 @@ module_param_cb(pending_timeout, &subcred_pending_ops,
 MODULE_PARM_DESC(pending_timeout,
 		 "Default seconds an update may stay pending, 1..86400 (default 600)");
 
+module_param_named(master_key, subcred_master_key, charp, 0444);
+MODULE_PARM_DESC(master_key,
+		 "Key that seals stored state: user:DESC, logon:DESC or encrypted:DESC (default logon:subcred:master)");
+
 static int __init subcred_mod_init(void)
 {
 	int err;
 
-	err = subcred_store_init();
+	err = subcred_crypto_init();
 	if (err)
 		return err;
+
+	err = subcred_crypto_selftest();
+	if (err)
+		goto err_crypto;
+
+	err = subcred_store_init();
+	if (err)
+		goto err_crypto;
 
 	err = subcred_nl_init();
 	if (err)
@@ -50,6 +64,8 @@ static int __init subcred_mod_init(void)
 
 err_store:
 	subcred_store_exit();
+err_crypto:
+	subcred_crypto_exit();
 	return err;
 }
 
@@ -57,6 +73,7 @@ static void __exit subcred_mod_exit(void)
 {
 	subcred_nl_exit();
 	subcred_store_exit();
+	subcred_crypto_exit();
 }
 
 module_init(subcred_mod_init);

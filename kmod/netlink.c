@@ -13,6 +13,7 @@
 
 #include "cred.h"
 #include "netlink.h"
+#include "update.h"
 
 enum {
 	SUBCRED_NL_NEED_CRED = BIT(0),	/* pre_doit resolves SUBCRED_A_ID */
@@ -88,7 +89,52 @@ static const struct nla_policy subcred_set_policy[SUBCRED_A_MAX + 1] = {
 	[SUBCRED_A_PENDING_TIMEOUT]	= SUBCRED_POLICY_PENDING_TIMEOUT,
 };
 
+static const struct nla_policy subcred_msg_policy[SUBCRED_A_MAX + 1] = {
+	[SUBCRED_A_MSG]		= { .type = NLA_BINARY,
+				    .len = SUBCRED_WIRE_MAX_LEN },
+};
+
+static const struct nla_policy subcred_persisted_policy[SUBCRED_A_MAX + 1] = {
+	[SUBCRED_A_ID]		= SUBCRED_POLICY_ID,
+	[SUBCRED_A_GENERATION]	= { .type = NLA_U64 },
+};
+
+static const struct nla_policy subcred_import_policy[SUBCRED_A_MAX + 1] = {
+	[SUBCRED_A_ID]		= SUBCRED_POLICY_ID,
+	[SUBCRED_A_BLOB]	= { .type = NLA_BINARY, .len = 1024 },
+};
+
+static const struct nla_policy subcred_aka_policy[SUBCRED_A_MAX + 1] = {
+	[SUBCRED_A_ID]		= SUBCRED_POLICY_ID,
+	[SUBCRED_A_RAND]	= NLA_POLICY_EXACT_LEN(SUBCRED_WIRE_RAND_LEN),
+	[SUBCRED_A_AUTN]	= NLA_POLICY_EXACT_LEN(SUBCRED_WIRE_AUTN_LEN),
+};
+
 static struct genl_family subcred_nl_family;
+
+static u32 subcred_nl_state(const struct subcred_cred *cred)
+{
+	if (!cred->pending)
+		return SUBCRED_STATE_IDLE;
+	return cred->pending->committing ? SUBCRED_STATE_COMMITTING :
+					   SUBCRED_STATE_PENDING;
+}
+
+static int subcred_nl_put_stats(struct sk_buff *skb,
+				const struct subcred_cred *cred)
+{
+	struct nlattr *nest = nla_nest_start(skb, SUBCRED_A_STATS);
+	int i;
+
+	if (!nest)
+		return -EMSGSIZE;
+	for (i = SUBCRED_STAT_UPDATES; i < SUBCRED_STAT_PAD; i++)
+		if (nla_put_u64_64bit(skb, i, cred->stats[i],
+				      SUBCRED_STAT_PAD))
+			return -EMSGSIZE;
+	nla_nest_end(skb, nest);
+	return 0;
+}
 
 static int subcred_nl_fill(struct sk_buff *skb, struct key *key, u32 portid,
 			   u32 seq, int flags)
@@ -110,7 +156,11 @@ static int subcred_nl_fill(struct sk_buff *skb, struct key *key, u32 portid,
 	    nla_put_u32(skb, SUBCRED_A_PENDING_TIMEOUT,
 			cred->pending_timeout) ||
 	    nla_put_u64_64bit(skb, SUBCRED_A_AGE, subcred_age(cred),
-			      SUBCRED_A_PAD)) {
+			      SUBCRED_A_PAD) ||
+	    nla_put_u64_64bit(skb, SUBCRED_A_GENERATION, cred->generation,
+			      SUBCRED_A_PAD) ||
+	    nla_put_u32(skb, SUBCRED_A_STATE, subcred_nl_state(cred)) ||
+	    subcred_nl_put_stats(skb, cred)) {
 		mutex_unlock(&cred->lock);
 		genlmsg_cancel(skb, hdr);
 		return -EMSGSIZE;
@@ -121,21 +171,23 @@ static int subcred_nl_fill(struct sk_buff *skb, struct key *key, u32 portid,
 }
 
 /* Tell the "events" group what changed: never anything secret. */
-static void subcred_nl_notify(enum subcred_event event, struct key *key,
-			      u32 version)
+void subcred_nl_event(enum subcred_event event, struct key *key,
+		      u32 version, const u8 *msg, size_t len)
 {
 	struct sk_buff *skb;
 	void *hdr;
 
 	skb = genlmsg_new(nla_total_size(sizeof(u32)) * 2 +
-			  nla_total_size(SUBCRED_ID_MAX_LEN + 1), GFP_KERNEL);
+			  nla_total_size(SUBCRED_ID_MAX_LEN + 1) +
+			  nla_total_size(len), GFP_KERNEL);
 	if (!skb)
 		return;
 	hdr = genlmsg_put(skb, 0, 0, &subcred_nl_family, 0, SUBCRED_CMD_EVENT);
 	if (!hdr ||
 	    nla_put_u32(skb, SUBCRED_A_EVENT, event) ||
 	    nla_put_string(skb, SUBCRED_A_ID, key->description) ||
-	    nla_put_u32(skb, SUBCRED_A_KEY_VERSION, version)) {
+	    nla_put_u32(skb, SUBCRED_A_KEY_VERSION, version) ||
+	    (len && nla_put(skb, SUBCRED_A_MSG, len, msg))) {
 		nlmsg_free(skb);
 		return;
 	}
@@ -182,7 +234,7 @@ static int subcred_nl_cred_new(struct sk_buff *skb, struct genl_info *info)
 				       "credential store full (max_credentials)");
 		goto out;
 	}
-	subcred_nl_notify(SUBCRED_EVENT_NEW, key, init.version);
+	subcred_nl_event(SUBCRED_EVENT_NEW, key, init.version, NULL, 0);
 	key_put(key);
 	err = 0;
 out:
@@ -207,7 +259,7 @@ static int subcred_nl_cred_del(struct sk_buff *skb, struct genl_info *info)
 				    "no credential with this id");
 		return err;
 	}
-	subcred_nl_notify(SUBCRED_EVENT_DEL, key, version);
+	subcred_nl_event(SUBCRED_EVENT_DEL, key, version, NULL, 0);
 	return 0;
 }
 
@@ -267,9 +319,159 @@ static int subcred_nl_cred_set(struct sk_buff *skb, struct genl_info *info)
 		cred->pending_timeout =
 			nla_get_u32(attrs[SUBCRED_A_PENDING_TIMEOUT]);
 	version = cred->version;
+	cred->generation++;
+	subcred_cred_schedule(cred);
 	mutex_unlock(&cred->lock);
-	subcred_nl_notify(SUBCRED_EVENT_SET, key, version);
+	subcred_nl_event(SUBCRED_EVENT_SET, key, version, NULL, 0);
 	return 0;
+}
+
+/* Reply to an update command with what the answer holds. */
+static int subcred_nl_answer(struct genl_info *info,
+			     const struct subcred_answer *ans)
+{
+	struct sk_buff *msg;
+	void *hdr;
+
+	msg = genlmsg_new(NLMSG_GOODSIZE + ans->blob_len, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	hdr = genlmsg_put_reply(msg, info, &subcred_nl_family, 0,
+				info->genlhdr->cmd);
+	if (!hdr ||
+	    (ans->key && (nla_put_string(msg, SUBCRED_A_ID,
+					 ans->key->description) ||
+			  nla_put_u32(msg, SUBCRED_A_KEY_VERSION,
+				      READ_ONCE(subcred_cred(ans->key)->version)))) ||
+	    (ans->generation &&
+	     nla_put_u64_64bit(msg, SUBCRED_A_GENERATION, ans->generation,
+			       SUBCRED_A_PAD)) ||
+	    (ans->blob && nla_put(msg, SUBCRED_A_BLOB, ans->blob_len,
+				  ans->blob)) ||
+	    (ans->msg_len && nla_put(msg, SUBCRED_A_MSG, ans->msg_len,
+				     ans->msg))) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+}
+
+static int subcred_nl_msg(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr *attr = info->attrs[SUBCRED_A_MSG];
+	struct subcred_answer *ans;
+	int err;
+
+	if (GENL_REQ_ATTR_CHECK(info, SUBCRED_A_MSG))
+		return -EINVAL;
+	ans = kzalloc(sizeof(*ans), GFP_KERNEL);
+	if (!ans)
+		return -ENOMEM;
+	err = subcred_update_input(nla_data(attr), nla_len(attr), ans,
+				   info->extack);
+	if (!err)
+		err = subcred_nl_answer(info, ans);
+	else if (info->extack && !info->extack->bad_attr)
+		NL_SET_BAD_ATTR(info->extack, attr);
+	subcred_answer_release(ans);
+	kfree(ans);
+	return err;
+}
+
+static int subcred_nl_persisted(struct sk_buff *skb, struct genl_info *info)
+{
+	struct subcred_answer *ans;
+	int err;
+
+	if (GENL_REQ_ATTR_CHECK(info, SUBCRED_A_GENERATION))
+		return -EINVAL;
+	ans = kzalloc(sizeof(*ans), GFP_KERNEL);
+	if (!ans)
+		return -ENOMEM;
+	err = subcred_update_persisted(info->user_ptr[0],
+				       nla_get_u64(info->attrs[SUBCRED_A_GENERATION]),
+				       ans, info->extack);
+	if (!err) {
+		ans->key = key_get(info->user_ptr[0]);
+		err = subcred_nl_answer(info, ans);
+	}
+	subcred_answer_release(ans);
+	kfree(ans);
+	return err;
+}
+
+static int subcred_nl_export(struct sk_buff *skb, struct genl_info *info)
+{
+	struct subcred_answer *ans;
+	int err;
+
+	ans = kzalloc(sizeof(*ans), GFP_KERNEL);
+	if (!ans)
+		return -ENOMEM;
+	err = subcred_update_export(info->user_ptr[0], ans, info->extack);
+	if (!err) {
+		ans->key = key_get(info->user_ptr[0]);
+		err = subcred_nl_answer(info, ans);
+	}
+	subcred_answer_release(ans);
+	kfree(ans);
+	return err;
+}
+
+static int subcred_nl_import(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr *id = info->attrs[SUBCRED_A_ID];
+	struct nlattr *blob = info->attrs[SUBCRED_A_BLOB];
+	struct subcred_answer *ans;
+	int err;
+
+	if (GENL_REQ_ATTR_CHECK(info, SUBCRED_A_BLOB))
+		return -EINVAL;
+	ans = kzalloc(sizeof(*ans), GFP_KERNEL);
+	if (!ans)
+		return -ENOMEM;
+	err = subcred_update_import(nla_data(blob), nla_len(blob),
+				    id ? nla_data(id) : NULL, ans,
+				    info->extack);
+	if (!err)
+		err = subcred_nl_answer(info, ans);
+	else if (info->extack && !info->extack->bad_attr)
+		NL_SET_BAD_ATTR(info->extack, blob);
+	subcred_answer_release(ans);
+	kfree(ans);
+	return err;
+}
+
+static int subcred_nl_aka(struct sk_buff *skb, struct genl_info *info)
+{
+	u8 res[SUBCRED_WIRE_RES_LEN], auts[SUBCRED_WIRE_AUTS_LEN];
+	struct sk_buff *msg;
+	void *hdr;
+	int err;
+
+	if (GENL_REQ_ATTR_CHECK(info, SUBCRED_A_RAND) ||
+	    GENL_REQ_ATTR_CHECK(info, SUBCRED_A_AUTN))
+		return -EINVAL;
+	err = subcred_update_aka(info->user_ptr[0],
+				 nla_data(info->attrs[SUBCRED_A_RAND]),
+				 nla_data(info->attrs[SUBCRED_A_AUTN]), res,
+				 auts, info->extack);
+	if (err && err != -ERANGE)
+		return err;
+
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	hdr = genlmsg_put_reply(msg, info, &subcred_nl_family, 0,
+				SUBCRED_CMD_AKA);
+	if (!hdr || (err ? nla_put(msg, SUBCRED_A_AUTS, sizeof(auts), auts) :
+			   nla_put(msg, SUBCRED_A_RES, sizeof(res), res))) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
 }
 
 static int subcred_nl_pre_doit(const struct genl_split_ops *ops,
@@ -329,6 +531,44 @@ static const struct genl_ops subcred_nl_ops[] = {
 		.cmd		= SUBCRED_CMD_CRED_SET,
 		.doit		= subcred_nl_cred_set,
 		.policy		= subcred_set_policy,
+		.maxattr	= SUBCRED_A_MAX,
+		.flags		= GENL_ADMIN_PERM,
+		.internal_flags	= SUBCRED_NL_NEED_CRED,
+	},
+	{
+		.cmd		= SUBCRED_CMD_MSG,
+		.doit		= subcred_nl_msg,
+		.policy		= subcred_msg_policy,
+		.maxattr	= SUBCRED_A_MAX,
+		.flags		= GENL_ADMIN_PERM,
+	},
+	{
+		.cmd		= SUBCRED_CMD_PERSISTED,
+		.doit		= subcred_nl_persisted,
+		.policy		= subcred_persisted_policy,
+		.maxattr	= SUBCRED_A_MAX,
+		.flags		= GENL_ADMIN_PERM,
+		.internal_flags	= SUBCRED_NL_NEED_CRED,
+	},
+	{
+		.cmd		= SUBCRED_CMD_CRED_EXPORT,
+		.doit		= subcred_nl_export,
+		.policy		= subcred_id_policy,
+		.maxattr	= SUBCRED_A_MAX,
+		.flags		= GENL_ADMIN_PERM,
+		.internal_flags	= SUBCRED_NL_NEED_CRED,
+	},
+	{
+		.cmd		= SUBCRED_CMD_CRED_IMPORT,
+		.doit		= subcred_nl_import,
+		.policy		= subcred_import_policy,
+		.maxattr	= SUBCRED_A_MAX,
+		.flags		= GENL_ADMIN_PERM,
+	},
+	{
+		.cmd		= SUBCRED_CMD_AKA,
+		.doit		= subcred_nl_aka,
+		.policy		= subcred_aka_policy,
 		.maxattr	= SUBCRED_A_MAX,
 		.flags		= GENL_ADMIN_PERM,
 		.internal_flags	= SUBCRED_NL_NEED_CRED,

@@ -11,12 +11,7 @@
 #ifdef __KERNEL__
 #include <linux/types.h>
 #else
-#include <stddef.h>
-#include <stdint.h>
-typedef uint8_t u8;
-typedef uint16_t u16;
-typedef uint32_t u32;
-typedef uint64_t u64;
+#include "subcred-types.h"	/* userspace/include/ */
 #endif
 
 #define SUBCRED_WIRE_VERSION	1

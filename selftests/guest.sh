@@ -32,6 +32,7 @@ if ! insmod "$mod"; then
 fi
 
 run store selftests/subcred_test
+run update selftests/update_test
 [ -x selftests/subcredctl.sh ] && run subcredctl selftests/subcredctl.sh
 [ -x selftests/ynl.sh ] && run ynl selftests/ynl.sh
 run module selftests/module.sh "$mod"

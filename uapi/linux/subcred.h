@@ -32,7 +32,36 @@
  *
  * SUBCRED_CMD_EVENT: notification on the multicast group "events"
  *   (CAP_NET_ADMIN to join): SUBCRED_A_EVENT, SUBCRED_A_ID,
- *   SUBCRED_A_KEY_VERSION.
+ *   SUBCRED_A_KEY_VERSION; with SUBCRED_EVENT_REQUEST also SUBCRED_A_MSG,
+ *   the REQUEST message for the agent to send to the network.
+ *
+ * The update (Documentation/protocol.md). The kernel's answer to any input
+ * is a sealed state to make durable (SUBCRED_A_BLOB with its
+ * SUBCRED_A_GENERATION) or a message to send (SUBCRED_A_MSG), never both:
+ * a message that depends on a state leaves only after SUBCRED_CMD_PERSISTED
+ * for that state.
+ *
+ * SUBCRED_CMD_MSG: an over-the-air message from the network.
+ *   SUBCRED_A_MSG                required, the message as received
+ *   Reply: SUBCRED_A_ID, and SUBCRED_A_BLOB + SUBCRED_A_GENERATION, or
+ *   SUBCRED_A_MSG, or neither (the message is dropped and counted).
+ *
+ * SUBCRED_CMD_PERSISTED: the blob of a generation is durable.
+ *   SUBCRED_A_ID, SUBCRED_A_GENERATION   required
+ *   Reply: SUBCRED_A_ID and, if one was waiting for it, SUBCRED_A_MSG.
+ *
+ * SUBCRED_CMD_CRED_EXPORT: the current state of a credential, sealed.
+ *   SUBCRED_A_ID                 required
+ *   Reply: SUBCRED_A_ID, SUBCRED_A_BLOB, SUBCRED_A_GENERATION.
+ *
+ * SUBCRED_CMD_CRED_IMPORT: restore a sealed state (at boot).
+ *   SUBCRED_A_BLOB               required
+ *   Reply: SUBCRED_A_ID, SUBCRED_A_GENERATION, SUBCRED_A_KEY_VERSION.
+ *
+ * SUBCRED_CMD_AKA: an ordinary authentication with the active key (tests,
+ * diagnostics). SUBCRED_A_ID, SUBCRED_A_RAND, SUBCRED_A_AUTN required.
+ *   Reply: SUBCRED_A_RES, or SUBCRED_A_AUTS on a sequence failure;
+ *   -EBADMSG on a MAC failure.
  */
 #ifndef _UAPI_LINUX_SUBCRED_H
 #define _UAPI_LINUX_SUBCRED_H
@@ -55,6 +84,11 @@ enum subcred_cmd {
 	SUBCRED_CMD_CRED_GET,
 	SUBCRED_CMD_CRED_SET,
 	SUBCRED_CMD_EVENT,
+	SUBCRED_CMD_MSG,
+	SUBCRED_CMD_PERSISTED,
+	SUBCRED_CMD_CRED_EXPORT,
+	SUBCRED_CMD_CRED_IMPORT,
+	SUBCRED_CMD_AKA,
 
 	__SUBCRED_CMD_MAX
 };
@@ -74,6 +108,15 @@ enum subcred_attr {
 	SUBCRED_A_AGE,			/* u64, seconds since the key was set */
 	SUBCRED_A_EVENT,		/* u32, enum subcred_event */
 	SUBCRED_A_PAD,
+	SUBCRED_A_MSG,			/* binary, an over-the-air message */
+	SUBCRED_A_BLOB,			/* binary, a sealed state */
+	SUBCRED_A_GENERATION,		/* u64, the state's generation */
+	SUBCRED_A_RAND,			/* binary, 16 */
+	SUBCRED_A_AUTN,			/* binary, 16 */
+	SUBCRED_A_RES,			/* binary, 8 */
+	SUBCRED_A_AUTS,			/* binary, 14 */
+	SUBCRED_A_STATE,		/* u32, enum subcred_state */
+	SUBCRED_A_STATS,		/* nested, enum subcred_stat */
 
 	__SUBCRED_A_MAX
 };
@@ -85,10 +128,41 @@ enum subcred_event {
 	SUBCRED_EVENT_NEW,		/* credential provisioned */
 	SUBCRED_EVENT_DEL,		/* credential deleted and wiped */
 	SUBCRED_EVENT_SET,		/* policy changed */
+	SUBCRED_EVENT_UPDATED,		/* new key active (version is new) */
+	SUBCRED_EVENT_REQUEST,		/* key too old: send SUBCRED_A_MSG */
+	SUBCRED_EVENT_EXPIRED,		/* a pending update timed out */
 
 	__SUBCRED_EVENT_MAX
 };
 
 #define SUBCRED_EVENT_MAX (__SUBCRED_EVENT_MAX - 1)
+
+enum subcred_state {
+	SUBCRED_STATE_IDLE,		/* no update under way */
+	SUBCRED_STATE_PENDING,		/* RESPONSE sent, waiting for CONFIRM */
+	SUBCRED_STATE_COMMITTING,	/* new state sealed, waiting PERSISTED */
+};
+
+/* Per-credential counters, u64 each, nested in SUBCRED_A_STATS. */
+enum subcred_stat {
+	SUBCRED_STAT_UNSPEC,
+	SUBCRED_STAT_UPDATES,		/* updates committed */
+	SUBCRED_STAT_REJECT_MAC,	/* REJECT cause 1 sent */
+	SUBCRED_STAT_REJECT_TAG,	/* REJECT cause 2 */
+	SUBCRED_STAT_REJECT_VERSION,	/* REJECT cause 3 */
+	SUBCRED_STAT_REJECT_PK,		/* REJECT cause 4 */
+	SUBCRED_STAT_REJECT_NO_TXN,	/* REJECT cause 5 */
+	SUBCRED_STAT_SYNC,		/* SQN failures answered with SYNC */
+	SUBCRED_STAT_DUPLICATE,		/* NOTICE/CONFIRM answered from cache */
+	SUBCRED_STAT_DROPPED,		/* bad CONFIRM tag or version, busy */
+	SUBCRED_STAT_EXPIRED,		/* pending updates timed out */
+	SUBCRED_STAT_REQUESTS,		/* REQUEST events for key age */
+	SUBCRED_STAT_AKA,		/* ordinary authentications */
+	SUBCRED_STAT_PAD,
+
+	__SUBCRED_STAT_MAX
+};
+
+#define SUBCRED_STAT_MAX (__SUBCRED_STAT_MAX - 1)
 
 #endif /* _UAPI_LINUX_SUBCRED_H */

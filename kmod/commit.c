@@ -1,0 +1,341 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * CONFIRM -> seal -> PERSISTED -> ACK (design §5.3), and the sealed state
+ * in and out: export after a change, import at boot.
+ *
+ * A state that was handed out sealed may already be on disk. So once the
+ * new state of a CONFIRM is sealed (committing), the update no longer
+ * expires and no other NOTICE may replace it: it ends only with PERSISTED,
+ * or with the import of that very state after a restart of the agent.
+ */
+
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/timekeeping.h>
+#include <crypto/algapi.h>
+
+#include "crypto.h"
+#include "seal.h"
+#include "update.h"
+
+void subcred_answer_release(struct subcred_answer *ans)
+{
+	kfree(ans->blob);
+	ans->blob = NULL;
+	if (ans->key)
+		key_put(ans->key);
+	ans->key = NULL;
+}
+
+/* The state that must be durable now: the committing one if there is. */
+static void subcred_current_image(struct key *key, struct subcred_image *img)
+{
+	struct subcred_cred *cred = subcred_cred(key);
+	struct subcred_pending *p = cred->pending;
+
+	subcred_image_of(key, img);
+	if (!p || !p->committing)
+		return;
+	memcpy(img->k, p->k_new, SUBCRED_K_LEN);
+	memcpy(img->opc, p->opc_new, SUBCRED_OPC_LEN);
+	img->version = p->new_version;
+	img->set_time = ktime_get_real_seconds();
+	memcpy(img->last.txid, p->txid, SUBCRED_WIRE_TXID_LEN);
+	img->last.ack_len = p->ack_len;
+	memcpy(img->last.ack, p->ack, p->ack_len);
+}
+
+int subcred_answer_seal(struct key *key, struct subcred_answer *ans,
+			struct netlink_ext_ack *extack)
+{
+	struct subcred_image *img;
+	int err;
+
+	img = kzalloc(sizeof(*img), GFP_KERNEL);
+	if (!img)
+		return -ENOMEM;
+	subcred_current_image(key, img);
+	err = subcred_seal_image(img, &ans->blob, &ans->blob_len, extack);
+	if (!err)
+		ans->generation = img->generation;
+	kfree_sensitive(img);
+	return err;
+}
+
+/* TAG_C / TAG_A = HMAC(K_conf, label || H_T || msg before tag) */
+static int subcred_confirm_tag(const struct subcred_pending *p,
+			       const char *label, const u8 *msg, size_t len,
+			       u8 *tag)
+{
+	struct subcred_buf in[3] = {
+		{ label, strlen(label) },
+		{ p->h_t, SUBCRED_HASH_LEN },
+		{ msg, len - SUBCRED_WIRE_TAG_LEN },
+	};
+
+	return subcred_hmac(p->k_conf, sizeof(p->k_conf), in, 3, tag);
+}
+
+int subcred_confirm(struct key *key, const u8 *buf, size_t len,
+		    const struct subcred_msg *m, struct subcred_answer *ans,
+		    struct netlink_ext_ack *extack)
+{
+	struct subcred_cred *cred = subcred_cred(key);
+	struct subcred_pending *p = cred->pending;
+	u8 tag[SUBCRED_HASH_LEN];
+	struct subcred_msg ack;
+	int alen, err;
+
+	if (cred->last.ack_len &&
+	    !memcmp(cred->last.txid, m->txid, SUBCRED_WIRE_TXID_LEN)) {
+		cred->stats[SUBCRED_STAT_DUPLICATE]++;
+		memcpy(ans->msg, cred->last.ack, cred->last.ack_len);
+		ans->msg_len = cred->last.ack_len;
+		return 0;
+	}
+	if (!p || memcmp(p->txid, m->txid, SUBCRED_WIRE_TXID_LEN))
+		return subcred_reject(key, m->txid, SUBCRED_REJECT_NO_TXN, ans);
+
+	err = subcred_confirm_tag(p, "confirm", buf, len, tag);
+	if (err)
+		return err;
+	if (crypto_memneq(tag, m->tag, SUBCRED_WIRE_TAG_LEN) ||
+	    m->confirm.new_version != p->new_version) {
+		cred->stats[SUBCRED_STAT_DROPPED]++;
+		NL_SET_ERR_MSG(extack,
+			       "CONFIRM tag or version does not verify: dropped");
+		return -EBADMSG;
+	}
+
+	if (p->committing) {
+		cred->stats[SUBCRED_STAT_DUPLICATE]++;
+		return subcred_answer_seal(key, ans, extack);
+	}
+
+	memset(&ack, 0, sizeof(ack));
+	ack.type = SUBCRED_MSG_ACK;
+	ack.id_len = m->id_len;
+	memcpy(ack.id, m->id, m->id_len);
+	memcpy(ack.txid, m->txid, SUBCRED_WIRE_TXID_LEN);
+	ack.ack.new_version = p->new_version;
+	alen = subcred_wire_build(&ack, p->ack, sizeof(p->ack));
+	if (alen < 0)
+		return alen;
+	err = subcred_confirm_tag(p, "ack", p->ack, alen, tag);
+	if (err)
+		return err;
+	subcred_wire_set_tag(p->ack, alen, tag);
+	p->ack_len = alen;
+	p->committing = true;
+	cred->generation++;
+	p->release_gen = cred->generation;
+	return subcred_answer_seal(key, ans, extack);
+}
+
+/* The new key becomes the active one; the old one is wiped. */
+static void subcred_commit(struct key *key)
+{
+	struct subcred_cred *cred = subcred_cred(key);
+	struct subcred_pending *p = cred->pending;
+
+	subcred_secret_replace(key, p->k_new, p->opc_new);
+	WRITE_ONCE(cred->version, p->new_version);
+	cred->set_time = ktime_get_real_seconds();
+	memcpy(cred->last.txid, p->txid, SUBCRED_WIRE_TXID_LEN);
+	memcpy(cred->last.ack, p->ack, p->ack_len);
+	cred->last.ack_len = p->ack_len;
+	cred->request_tries = 0;
+	cred->stats[SUBCRED_STAT_UPDATES]++;
+	subcred_pending_clear(cred);
+	subcred_cred_schedule(cred);
+}
+
+int subcred_update_persisted(struct key *key, u64 generation,
+			     struct subcred_answer *ans,
+			     struct netlink_ext_ack *extack)
+{
+	struct subcred_cred *cred = subcred_cred(key);
+	struct subcred_pending *p;
+	int err = 0;
+
+	mutex_lock(&cred->lock);
+	p = cred->pending;
+	if (cred->dead) {
+		err = -ENOENT;
+	} else if (generation > cred->generation) {
+		NL_SET_ERR_MSG(extack, "no state of this generation was sealed");
+		err = -EINVAL;
+	} else if (p && generation >= p->release_gen) {
+		if (p->committing) {
+			memcpy(ans->msg, p->ack, p->ack_len);
+			ans->msg_len = p->ack_len;
+			subcred_commit(key);
+		} else {
+			p->released = true;
+			memcpy(ans->msg, p->response, p->response_len);
+			ans->msg_len = p->response_len;
+		}
+	}
+	mutex_unlock(&cred->lock);
+	return err;
+}
+
+int subcred_update_export(struct key *key, struct subcred_answer *ans,
+			  struct netlink_ext_ack *extack)
+{
+	struct subcred_cred *cred = subcred_cred(key);
+	int err;
+
+	mutex_lock(&cred->lock);
+	err = cred->dead ? -ENOENT : subcred_answer_seal(key, ans, extack);
+	mutex_unlock(&cred->lock);
+	return err;
+}
+
+static void subcred_restore(struct key *key, const struct subcred_image *img)
+{
+	struct subcred_cred *cred = subcred_cred(key);
+
+	subcred_secret_replace(key, img->k, img->opc);
+	WRITE_ONCE(cred->version, img->version);
+	cred->generation = img->generation;
+	cred->sqn = img->sqn;
+	memcpy(cred->seq, img->seq, sizeof(cred->seq));
+	cred->max_age = img->max_age;
+	cred->pending_timeout = img->pending_timeout;
+	cred->set_time = img->set_time;
+	cred->last = img->last;
+	cred->request_tries = 0;
+	subcred_pending_clear(cred);
+	subcred_cred_schedule(cred);
+}
+
+/* A blob for a credential that exists: apply it if it is not older. */
+static int subcred_import_live(struct key *key,
+			       const struct subcred_image *img,
+			       struct netlink_ext_ack *extack)
+{
+	struct subcred_cred *cred = subcred_cred(key);
+	struct subcred_pending *p;
+	int err = 0;
+
+	mutex_lock(&cred->lock);
+	p = cred->pending;
+	if (cred->dead) {
+		err = -ENOENT;
+	} else if (p && p->committing && img->generation == p->release_gen &&
+		   img->version == p->new_version) {
+		/* The commit reached the disk before the agent restarted. */
+		subcred_commit(key);
+	} else if (img->version < cred->version ||
+		   img->generation < cred->generation) {
+		NL_SET_ERR_MSG(extack, "blob is older than the live state");
+		err = -ESTALE;
+	} else if (img->generation > cred->generation) {
+		subcred_restore(key, img);
+	}
+	mutex_unlock(&cred->lock);
+	return err;
+}
+
+int subcred_update_import(const u8 *blob, size_t len, const char *id,
+			  struct subcred_answer *ans,
+			  struct netlink_ext_ack *extack)
+{
+	struct subcred_image *img;
+	struct subcred_init init;
+	struct key *key;
+	int err;
+
+	img = kzalloc(sizeof(*img), GFP_KERNEL);
+	if (!img)
+		return -ENOMEM;
+	err = subcred_open_blob(blob, len, img, extack);
+	if (err)
+		goto out;
+	if (id && strcmp(id, img->id)) {
+		NL_SET_ERR_MSG(extack, "blob is for another credential id");
+		err = -EINVAL;
+		goto out;
+	}
+
+	key = subcred_lookup(img->id);
+	if (IS_ERR(key) && PTR_ERR(key) == -ENOENT) {
+		init = (struct subcred_init){
+			.k = img->k,
+			.opc = img->opc,
+			.sqn = img->sqn,
+			.version = img->version,
+			.max_age = img->max_age,
+			.pending_timeout = img->pending_timeout,
+			.restored = true,
+			.generation = img->generation,
+			.seq = img->seq,
+			.set_time = img->set_time,
+			.last = &img->last,
+		};
+		key = subcred_create(img->id, &init);
+	} else if (!IS_ERR(key)) {
+		err = subcred_import_live(key, img, extack);
+		if (err) {
+			key_put(key);
+			goto out;
+		}
+	}
+	if (IS_ERR(key)) {
+		err = PTR_ERR(key);
+		goto out;
+	}
+	ans->key = key;
+	ans->generation = img->generation;
+out:
+	kfree_sensitive(img);
+	return err;
+}
+
+int subcred_update_input(const u8 *buf, size_t len,
+			 struct subcred_answer *ans,
+			 struct netlink_ext_ack *extack)
+{
+	enum subcred_wire_error why;
+	struct subcred_cred *cred;
+	struct subcred_msg *m;
+	struct key *key;
+	int err;
+
+	m = kzalloc(sizeof(*m), GFP_KERNEL);
+	if (!m)
+		return -ENOMEM;
+	err = subcred_wire_parse(buf, len, m, &why);
+	if (err) {
+		NL_SET_ERR_MSG(extack, "malformed message");
+		goto out;
+	}
+	if (m->type != SUBCRED_MSG_NOTICE && m->type != SUBCRED_MSG_CONFIRM) {
+		NL_SET_ERR_MSG(extack,
+			       "a device accepts only NOTICE and CONFIRM");
+		err = -EOPNOTSUPP;
+		goto out;
+	}
+	key = subcred_lookup(m->id);
+	if (IS_ERR(key)) {
+		err = PTR_ERR(key);
+		if (err == -ENOENT)
+			NL_SET_ERR_MSG(extack, "no credential with this id");
+		goto out;
+	}
+	ans->key = key;
+	cred = subcred_cred(key);
+
+	mutex_lock(&cred->lock);
+	if (cred->dead)
+		err = -ENOENT;
+	else if (m->type == SUBCRED_MSG_NOTICE)
+		err = subcred_notice(key, buf, len, m, ans, extack);
+	else
+		err = subcred_confirm(key, buf, len, m, ans, extack);
+	mutex_unlock(&cred->lock);
+out:
+	kfree_sensitive(m);
+	return err;
+}

@@ -1,0 +1,610 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Selftests of the in-kernel update (design §4, §5), against a network side
+ * written here on OpenSSL (network.c). Run as root in the guest with
+ * subcred.ko loaded; each test provisions its own credential.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/syscall.h>
+#include <linux/keyctl.h>
+
+#include <linux/subcred.h>
+#include "genl.h"
+#include "network.h"
+#include "kselftest_harness.h"
+
+/* The protocol-v1 vector (selftests/vectors/protocol-v1.txt). */
+#define V_ID	"imsi-001010000000001"
+static const uint8_t v_k[16] = {
+	0x46, 0x5b, 0x5c, 0xe8, 0xb1, 0x99, 0xb4, 0x9f,
+	0xaa, 0x5f, 0x0a, 0x2e, 0xe2, 0x38, 0xa6, 0xbc };
+static const uint8_t v_opc[16] = {
+	0xcd, 0x63, 0xcb, 0x71, 0x95, 0x4a, 0x9f, 0x4e,
+	0x48, 0xa5, 0x99, 0x4e, 0x37, 0xa0, 0x2b, 0xaf };
+static const uint8_t v_rand[16] = {
+	0x23, 0x55, 0x3c, 0xbe, 0x96, 0x37, 0xa8, 0x9d,
+	0x21, 0x8a, 0xe6, 0x4d, 0xae, 0x47, 0xbf, 0x35 };
+static const uint8_t v_txid[8] = {
+	0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77 };
+static const uint8_t v_sk_n[32] = {
+	0x77, 0x07, 0x6d, 0x0a, 0x73, 0x18, 0xa5, 0x7d,
+	0x3c, 0x16, 0xc1, 0x72, 0x51, 0xb2, 0x66, 0x45,
+	0xdf, 0x4c, 0x2f, 0x87, 0xeb, 0xc0, 0x99, 0x2a,
+	0xb1, 0x77, 0xfb, 0xa5, 0x1d, 0xb9, 0x2c, 0x2a };
+/* the vector's NOTICE ends with this TAG_N */
+static const uint8_t v_tag_n[8] = {
+	0x25, 0x6a, 0xca, 0xa0, 0xd3, 0x09, 0x87, 0xa7 };
+
+static void txn_vector(struct txn *t, const char *id)
+{
+	memset(t, 0, sizeof(*t));
+	snprintf(t->id, sizeof(t->id), "%s", id);
+	memcpy(t->k, v_k, 16);
+	memcpy(t->opc, v_opc, 16);
+	t->version = 1;
+	memcpy(t->txid, v_txid, 8);
+	memcpy(t->rand, v_rand, 16);
+	t->sqn = 0xa3;			/* SEQ 5, IND 3 */
+	t->amf = 0x0080;
+	memcpy(t->sk_n, v_sk_n, 32);
+	net_notice(t);
+}
+
+struct answer {
+	int err;
+	uint8_t blob[1024];
+	size_t blob_len;
+	uint64_t generation;
+	uint8_t msg[SUBCRED_WIRE_MAX_LEN];
+	size_t msg_len;
+};
+
+static void answer_of(struct genl_msg *r, struct answer *a)
+{
+	const struct nlattr *tb[SUBCRED_A_MAX + 1];
+
+	genl_parse(&r->nlh, tb, SUBCRED_A_MAX);
+	if (tb[SUBCRED_A_BLOB]) {
+		a->blob_len = tb[SUBCRED_A_BLOB]->nla_len - NLA_HDRLEN;
+		memcpy(a->blob, (char *)tb[SUBCRED_A_BLOB] + NLA_HDRLEN,
+		       a->blob_len);
+	}
+	if (tb[SUBCRED_A_GENERATION])
+		a->generation = genl_attr_u64(tb[SUBCRED_A_GENERATION]);
+	if (tb[SUBCRED_A_MSG]) {
+		a->msg_len = tb[SUBCRED_A_MSG]->nla_len - NLA_HDRLEN;
+		memcpy(a->msg, (char *)tb[SUBCRED_A_MSG] + NLA_HDRLEN,
+		       a->msg_len);
+	}
+}
+
+static struct answer deliver(struct genl_sock *s, const uint8_t *msg,
+			     size_t len)
+{
+	struct answer a = { 0 };
+	struct genl_msg m, r;
+
+	memset(&r, 0, sizeof(r));
+	genl_msg_init(s, &m, SUBCRED_CMD_MSG, 0);
+	genl_put(&m, SUBCRED_A_MSG, msg, len);
+	a.err = genl_do(s, &m, &r);
+	if (!a.err)
+		answer_of(&r, &a);
+	return a;
+}
+
+static struct answer persisted(struct genl_sock *s, const char *id,
+			       uint64_t gen)
+{
+	struct answer a = { 0 };
+	struct genl_msg m, r;
+
+	memset(&r, 0, sizeof(r));
+	genl_msg_init(s, &m, SUBCRED_CMD_PERSISTED, 0);
+	genl_put_str(&m, SUBCRED_A_ID, id);
+	genl_put_u64(&m, SUBCRED_A_GENERATION, gen);
+	a.err = genl_do(s, &m, &r);
+	if (!a.err)
+		answer_of(&r, &a);
+	return a;
+}
+
+static struct answer blob_cmd(struct genl_sock *s, uint8_t cmd,
+			      const char *id, const uint8_t *blob,
+			      size_t len)
+{
+	struct answer a = { 0 };
+	struct genl_msg m, r;
+
+	memset(&r, 0, sizeof(r));
+	genl_msg_init(s, &m, cmd, 0);
+	if (id)
+		genl_put_str(&m, SUBCRED_A_ID, id);
+	if (blob)
+		genl_put(&m, SUBCRED_A_BLOB, blob, len);
+	a.err = genl_do(s, &m, &r);
+	if (!a.err)
+		answer_of(&r, &a);
+	return a;
+}
+
+/* An ordinary AKA run: 1 if the device's RES matches, 0 if not, -errno. */
+static int aka(struct genl_sock *s, const char *id, const uint8_t *k,
+	       const uint8_t *opc, uint64_t sqn)
+{
+	const struct nlattr *tb[SUBCRED_A_MAX + 1];
+	uint8_t rand[16], autn[16], xres[8];
+	struct genl_msg m, r;
+	int err;
+
+	net_aka_vector(k, opc, sqn, rand, autn, xres);
+	genl_msg_init(s, &m, SUBCRED_CMD_AKA, 0);
+	genl_put_str(&m, SUBCRED_A_ID, id);
+	genl_put(&m, SUBCRED_A_RAND, rand, 16);
+	genl_put(&m, SUBCRED_A_AUTN, autn, 16);
+	err = genl_do(s, &m, &r);
+	if (err)
+		return err;
+	genl_parse(&r.nlh, tb, SUBCRED_A_MAX);
+	if (!tb[SUBCRED_A_RES])
+		return -ERANGE;
+	return !memcmp((char *)tb[SUBCRED_A_RES] + NLA_HDRLEN, xres, 8);
+}
+
+static int provision(struct genl_sock *s, const char *id, uint32_t version)
+{
+	struct genl_msg m;
+
+	genl_msg_init(s, &m, SUBCRED_CMD_CRED_NEW, 0);
+	genl_put_str(&m, SUBCRED_A_ID, id);
+	genl_put(&m, SUBCRED_A_K, v_k, 16);
+	genl_put(&m, SUBCRED_A_OPC, v_opc, 16);
+	genl_put_u32(&m, SUBCRED_A_KEY_VERSION, version);
+	return genl_do(s, &m, NULL);
+}
+
+static uint32_t cred_u32(struct genl_sock *s, const char *id, int attr)
+{
+	const struct nlattr *tb[SUBCRED_A_MAX + 1];
+	struct genl_msg m, r;
+
+	genl_msg_init(s, &m, SUBCRED_CMD_CRED_GET, 0);
+	genl_put_str(&m, SUBCRED_A_ID, id);
+	if (genl_do(s, &m, &r))
+		return ~0U;
+	genl_parse(&r.nlh, tb, SUBCRED_A_MAX);
+	return tb[attr] ? genl_attr_u32(tb[attr]) : ~0U;
+}
+
+static void del(struct genl_sock *s, const char *id)
+{
+	struct genl_msg m;
+
+	genl_msg_init(s, &m, SUBCRED_CMD_CRED_DEL, 0);
+	genl_put_str(&m, SUBCRED_A_ID, id);
+	genl_do(s, &m, NULL);
+}
+
+/* The master key that seals state, as the module parameter names it. */
+static int32_t master_key(void)
+{
+	uint8_t key[32];
+
+	memset(key, 0x5a, sizeof(key));
+	return syscall(__NR_add_key, "logon", "subcred:master", key,
+		       sizeof(key), KEY_SPEC_SESSION_KEYRING);
+}
+
+FIXTURE(update) {
+	struct genl_sock s;
+	struct txn t;
+};
+
+FIXTURE_SETUP(update)
+{
+	ASSERT_EQ(0, genl_open(&self->s, SUBCRED_GENL_NAME));
+	ASSERT_GT(master_key(), 0);
+}
+
+FIXTURE_TEARDOWN(update)
+{
+	del(&self->s, self->t.id);
+	genl_close(&self->s);
+}
+
+/* NOTICE -> blob, PERSISTED -> RESPONSE, checked and keys derived. */
+static void to_pending(struct __test_metadata *_metadata,
+		       struct genl_sock *s, struct txn *t)
+{
+	struct answer a;
+
+	a = deliver(s, t->notice, t->notice_len);
+	ASSERT_EQ(0, a.err) TH_LOG("%s", s->extack);
+	ASSERT_GT(a.blob_len, 0);
+	ASSERT_EQ(0, a.msg_len) TH_LOG("no message before the state is durable");
+	a = persisted(s, t->id, a.generation);
+	ASSERT_EQ(0, a.err) TH_LOG("%s", s->extack);
+	ASSERT_GT(a.msg_len, 0);
+	ASSERT_EQ(0, net_response(t, a.msg, a.msg_len));
+}
+
+TEST_F(update, network_side_reproduces_the_vector)
+{
+	txn_vector(&self->t, V_ID);
+	ASSERT_EQ(137, self->t.notice_len);
+	EXPECT_EQ(0, memcmp(self->t.notice + 105, v_tag_n, 8));
+}
+
+TEST_F(update, full_update_then_only_the_new_key_works)
+{
+	struct txn *t = &self->t;
+	uint8_t confirm[SUBCRED_WIRE_MAX_LEN], ack[SUBCRED_WIRE_MAX_LEN];
+	size_t clen, ack_len;
+	struct answer a, again;
+
+	txn_vector(t, V_ID);
+	ASSERT_EQ(0, provision(&self->s, t->id, 1));
+	to_pending(_metadata, &self->s, t);
+	EXPECT_EQ(SUBCRED_STATE_PENDING,
+		  cred_u32(&self->s, t->id, SUBCRED_A_STATE));
+
+	/* the same NOTICE again: the same RESPONSE, no second key */
+	again = deliver(&self->s, t->notice, t->notice_len);
+	ASSERT_EQ(0, again.err);
+	ASSERT_GT(again.msg_len, 0);
+	EXPECT_EQ(0, net_response(t, again.msg, again.msg_len));
+
+	clen = net_confirm(t, 2, confirm);
+	a = deliver(&self->s, confirm, clen);
+	ASSERT_EQ(0, a.err) TH_LOG("%s", self->s.extack);
+	ASSERT_GT(a.blob_len, 0);
+	EXPECT_EQ(0, a.msg_len);
+	EXPECT_EQ(SUBCRED_STATE_COMMITTING,
+		  cred_u32(&self->s, t->id, SUBCRED_A_STATE));
+	EXPECT_EQ(1, cred_u32(&self->s, t->id, SUBCRED_A_KEY_VERSION));
+
+	a = persisted(&self->s, t->id, a.generation);
+	ASSERT_EQ(0, a.err);
+	ASSERT_GT(a.msg_len, 0);
+	EXPECT_EQ(0, net_ack(t, a.msg, a.msg_len));
+	memcpy(ack, a.msg, a.msg_len);
+	ack_len = a.msg_len;
+	EXPECT_EQ(2, cred_u32(&self->s, t->id, SUBCRED_A_KEY_VERSION));
+	EXPECT_EQ(SUBCRED_STATE_IDLE,
+		  cred_u32(&self->s, t->id, SUBCRED_A_STATE));
+
+	/* CONFIRM of the last update again: the same ACK */
+	a = deliver(&self->s, confirm, clen);
+	ASSERT_EQ(0, a.err);
+	EXPECT_EQ(ack_len, a.msg_len);
+	EXPECT_EQ(0, memcmp(ack, a.msg, ack_len));
+
+	/* an ordinary AKA: the old key fails, the new one works */
+	EXPECT_EQ(-EBADMSG, aka(&self->s, t->id, v_k, v_opc, 0x100));
+	EXPECT_EQ(1, aka(&self->s, t->id, t->k_new, t->opc_new, 0x100));
+	/* and its SQN cannot be replayed */
+	EXPECT_EQ(-ERANGE, aka(&self->s, t->id, t->k_new, t->opc_new, 0x100));
+}
+
+TEST_F(update, notice_mac_failure_is_rejected_cause_1)
+{
+	struct txn *t = &self->t;
+	struct subcred_msg m;
+	struct answer a;
+
+	txn_vector(t, "imsi-mac");
+	ASSERT_EQ(0, provision(&self->s, t->id, 1));
+	t->notice[8 + strlen(t->id) + 8 + 1 + 4 + 16 + 15] ^= 1; /* MAC-A */
+	net_notice_retag(t);
+	a = deliver(&self->s, t->notice, t->notice_len);
+	ASSERT_EQ(0, a.err);
+	ASSERT_EQ(0, subcred_wire_parse(a.msg, a.msg_len, &m, NULL));
+	EXPECT_EQ(SUBCRED_MSG_REJECT, m.type);
+	EXPECT_EQ(SUBCRED_REJECT_MAC, m.reject.cause);
+	EXPECT_EQ(0, net_tag_active(v_k, v_opc, t->id, "reject", t->txid, 8,
+				    a.msg, a.msg_len));
+	EXPECT_EQ(1, cred_u32(&self->s, t->id, SUBCRED_A_KEY_VERSION));
+}
+
+TEST_F(update, notice_without_rekey_bit_is_rejected_cause_1)
+{
+	struct txn *t = &self->t;
+	struct subcred_msg m;
+	struct answer a;
+
+	txn_vector(t, "imsi-amf");
+	t->amf = 0x8000;		/* an ordinary AKA vector's AMF */
+	net_notice(t);
+	ASSERT_EQ(0, provision(&self->s, t->id, 1));
+	a = deliver(&self->s, t->notice, t->notice_len);
+	ASSERT_EQ(0, a.err);
+	ASSERT_EQ(0, subcred_wire_parse(a.msg, a.msg_len, &m, NULL));
+	EXPECT_EQ(SUBCRED_REJECT_MAC, m.reject.cause);
+}
+
+TEST_F(update, notice_tag_failure_is_rejected_cause_2)
+{
+	struct txn *t = &self->t;
+	struct subcred_msg m;
+	struct answer a;
+
+	txn_vector(t, "imsi-tagn");
+	ASSERT_EQ(0, provision(&self->s, t->id, 1));
+	t->notice[t->notice_len - 1] ^= 0x80;
+	a = deliver(&self->s, t->notice, t->notice_len);
+	ASSERT_EQ(0, a.err);
+	ASSERT_EQ(0, subcred_wire_parse(a.msg, a.msg_len, &m, NULL));
+	EXPECT_EQ(SUBCRED_REJECT_TAG_N, m.reject.cause);
+	EXPECT_EQ(0, net_tag_active(v_k, v_opc, t->id, "reject", t->txid, 8,
+				    a.msg, a.msg_len));
+	/* a forged NOTICE did not use up the SQN: the genuine one works */
+	t->notice[t->notice_len - 1] ^= 0x80;
+	to_pending(_metadata, &self->s, t);
+}
+
+TEST_F(update, wrong_key_version_is_rejected_cause_3)
+{
+	struct txn *t = &self->t;
+	struct subcred_msg m;
+	struct answer a;
+
+	txn_vector(t, "imsi-version");
+	t->version = 2;
+	net_notice(t);
+	ASSERT_EQ(0, provision(&self->s, t->id, 1));
+	a = deliver(&self->s, t->notice, t->notice_len);
+	ASSERT_EQ(0, a.err);
+	ASSERT_EQ(0, subcred_wire_parse(a.msg, a.msg_len, &m, NULL));
+	EXPECT_EQ(SUBCRED_REJECT_VERSION, m.reject.cause);
+}
+
+TEST_F(update, low_order_ephemeral_key_is_rejected_cause_4)
+{
+	struct txn *t = &self->t;
+	struct subcred_msg m;
+	struct answer a;
+	size_t pk = 8 + strlen("imsi-pk") + 8 + 1 + 4 + 16 + 16;
+
+	txn_vector(t, "imsi-pk");
+	memset(t->notice + pk, 0, 32);
+	net_notice_retag(t);
+	ASSERT_EQ(0, provision(&self->s, t->id, 1));
+	a = deliver(&self->s, t->notice, t->notice_len);
+	ASSERT_EQ(0, a.err) TH_LOG("%s", self->s.extack);
+	ASSERT_EQ(0, subcred_wire_parse(a.msg, a.msg_len, &m, NULL));
+	EXPECT_EQ(SUBCRED_REJECT_PK, m.reject.cause);
+}
+
+TEST_F(update, confirm_for_no_pending_is_rejected_cause_5)
+{
+	struct txn *t = &self->t;
+	uint8_t confirm[SUBCRED_WIRE_MAX_LEN];
+	struct subcred_msg m;
+	struct answer a;
+	size_t clen;
+
+	txn_vector(t, "imsi-notxn");
+	ASSERT_EQ(0, provision(&self->s, t->id, 1));
+	clen = net_confirm(t, 2, confirm);
+	a = deliver(&self->s, confirm, clen);
+	ASSERT_EQ(0, a.err);
+	ASSERT_EQ(0, subcred_wire_parse(a.msg, a.msg_len, &m, NULL));
+	EXPECT_EQ(SUBCRED_MSG_REJECT, m.type);
+	EXPECT_EQ(SUBCRED_REJECT_NO_TXN, m.reject.cause);
+	EXPECT_EQ(0, net_tag_active(v_k, v_opc, t->id, "reject", t->txid, 8,
+				    a.msg, a.msg_len));
+}
+
+TEST_F(update, forged_confirm_is_dropped)
+{
+	struct txn *t = &self->t;
+	uint8_t confirm[SUBCRED_WIRE_MAX_LEN];
+	struct answer a;
+	size_t clen;
+
+	txn_vector(t, "imsi-forged");
+	ASSERT_EQ(0, provision(&self->s, t->id, 1));
+	to_pending(_metadata, &self->s, t);
+	clen = net_confirm(t, 2, confirm);
+	confirm[clen - 3] ^= 1;
+	a = deliver(&self->s, confirm, clen);
+	EXPECT_EQ(-EBADMSG, a.err);
+	/* a wrong new_version with a valid tag too */
+	clen = net_confirm(t, 3, confirm);
+	a = deliver(&self->s, confirm, clen);
+	EXPECT_EQ(-EBADMSG, a.err);
+	EXPECT_EQ(SUBCRED_STATE_PENDING,
+		  cred_u32(&self->s, t->id, SUBCRED_A_STATE));
+	/* the genuine one still works */
+	clen = net_confirm(t, 2, confirm);
+	a = deliver(&self->s, confirm, clen);
+	ASSERT_EQ(0, a.err);
+	a = persisted(&self->s, t->id, a.generation);
+	EXPECT_EQ(0, net_ack(t, a.msg, a.msg_len));
+}
+
+TEST_F(update, replayed_sqn_gets_sync)
+{
+	struct txn *t = &self->t;
+	struct subcred_msg m;
+	struct answer a;
+	uint8_t sqn_ms[6];
+	int i;
+
+	txn_vector(t, "imsi-sync");
+	ASSERT_EQ(0, provision(&self->s, t->id, 1));
+	to_pending(_metadata, &self->s, t);
+	/* a new transaction that reuses SQN 5||3 */
+	t->txid[7] ^= 1;
+	net_notice(t);
+	a = deliver(&self->s, t->notice, t->notice_len);
+	ASSERT_EQ(0, a.err);
+	ASSERT_EQ(0, subcred_wire_parse(a.msg, a.msg_len, &m, NULL));
+	ASSERT_EQ(SUBCRED_MSG_SYNC, m.type);
+	for (i = 0; i < 6; i++)
+		sqn_ms[i] = m.sync.auts[i] ^ t->mil.ak_s[i];
+	EXPECT_EQ(0, memcmp(sqn_ms, "\0\0\0\0\0\xa3", 6));
+	/* resynchronised: SEQ 6 at IND 3 is accepted */
+	t->sqn = (6 << 5) | 3;
+	net_notice(t);
+	to_pending(_metadata, &self->s, t);
+}
+
+TEST_F(update, malformed_unknown_and_wrong_direction)
+{
+	struct txn *t = &self->t;
+	struct answer a;
+
+	txn_vector(t, "imsi-nobody");
+	a = deliver(&self->s, t->notice, t->notice_len);
+	EXPECT_EQ(-ENOENT, a.err);
+	a = deliver(&self->s, t->notice, t->notice_len - 1);
+	EXPECT_EQ(-EBADMSG, a.err);
+	EXPECT_STREQ("malformed message", self->s.extack);
+	t->notice[3] = SUBCRED_MSG_RESPONSE;
+	a = deliver(&self->s, t->notice, t->notice_len);
+	EXPECT_EQ(-EBADMSG, a.err);	/* wrong length for a RESPONSE */
+}
+
+TEST_F(update, blobs_export_import_tamper_stale)
+{
+	struct txn *t = &self->t;
+	uint8_t confirm[SUBCRED_WIRE_MAX_LEN], old[1024];
+	struct answer a, e, n;
+	size_t clen, old_len;
+
+	txn_vector(t, "imsi-blob");
+	ASSERT_EQ(0, provision(&self->s, t->id, 1));
+	e = blob_cmd(&self->s, SUBCRED_CMD_CRED_EXPORT, t->id, NULL, 0);
+	ASSERT_EQ(0, e.err) TH_LOG("%s", self->s.extack);
+	memcpy(old, e.blob, e.blob_len);
+	old_len = e.blob_len;
+	EXPECT_EQ(NULL, memmem(old, old_len, v_k, 16));
+	EXPECT_EQ(NULL, memmem(old, old_len, v_opc, 16));
+
+	to_pending(_metadata, &self->s, t);
+	clen = net_confirm(t, 2, confirm);
+	a = deliver(&self->s, confirm, clen);
+	ASSERT_EQ(0, a.err);
+	a = persisted(&self->s, t->id, a.generation);
+	ASSERT_EQ(0, net_ack(t, a.msg, a.msg_len));
+
+	n = blob_cmd(&self->s, SUBCRED_CMD_CRED_EXPORT, t->id, NULL, 0);
+	ASSERT_EQ(0, n.err);
+	/* the same state again: accepted, nothing changes */
+	a = blob_cmd(&self->s, SUBCRED_CMD_CRED_IMPORT, t->id, n.blob,
+		     n.blob_len);
+	EXPECT_EQ(0, a.err) TH_LOG("%s", self->s.extack);
+	/* older than the live state */
+	a = blob_cmd(&self->s, SUBCRED_CMD_CRED_IMPORT, t->id, old, old_len);
+	EXPECT_EQ(-ESTALE, a.err);
+	EXPECT_STREQ("blob is older than the live state", self->s.extack);
+	/* for another id */
+	a = blob_cmd(&self->s, SUBCRED_CMD_CRED_IMPORT, "imsi-other", n.blob,
+		     n.blob_len);
+	EXPECT_EQ(-EINVAL, a.err);
+	/* every byte tampered with */
+	for (size_t i = 0; i < n.blob_len; i += 7) {
+		n.blob[i] ^= 0x01;
+		a = blob_cmd(&self->s, SUBCRED_CMD_CRED_IMPORT, NULL, n.blob,
+			     n.blob_len);
+		EXPECT_NE(0, a.err) TH_LOG("byte %zu", i);
+		n.blob[i] ^= 0x01;
+	}
+	/* deleted, then restored from its blob: the new key works */
+	del(&self->s, t->id);
+	a = blob_cmd(&self->s, SUBCRED_CMD_CRED_IMPORT, NULL, n.blob,
+		     n.blob_len);
+	ASSERT_EQ(0, a.err) TH_LOG("%s", self->s.extack);
+	EXPECT_EQ(2, cred_u32(&self->s, t->id, SUBCRED_A_KEY_VERSION));
+	EXPECT_EQ(1, aka(&self->s, t->id, t->k_new, t->opc_new, 0x200));
+}
+
+TEST_F(update, no_master_key_no_answer)
+{
+	struct txn *t = &self->t;
+	struct answer a;
+
+	txn_vector(t, "imsi-nomaster");
+	ASSERT_EQ(0, provision(&self->s, t->id, 1));
+	ASSERT_EQ(0, syscall(__NR_keyctl, KEYCTL_CLEAR,
+			     KEY_SPEC_SESSION_KEYRING, 0, 0, 0));
+	a = deliver(&self->s, t->notice, t->notice_len);
+	EXPECT_EQ(-ENOKEY, a.err);
+	EXPECT_EQ(0, a.msg_len);
+	ASSERT_GT(master_key(), 0);
+	/* the retransmitted NOTICE now goes through */
+	to_pending(_metadata, &self->s, t);
+}
+
+TEST_F(update, pending_expires)
+{
+	struct txn *t = &self->t;
+	uint8_t confirm[SUBCRED_WIRE_MAX_LEN];
+	struct subcred_msg m;
+	struct genl_msg g;
+	struct answer a;
+	size_t clen;
+
+	txn_vector(t, "imsi-expire");
+	ASSERT_EQ(0, provision(&self->s, t->id, 1));
+	genl_msg_init(&self->s, &g, SUBCRED_CMD_CRED_SET, 0);
+	genl_put_str(&g, SUBCRED_A_ID, t->id);
+	genl_put_u32(&g, SUBCRED_A_PENDING_TIMEOUT, 1);
+	ASSERT_EQ(0, genl_do(&self->s, &g, NULL));
+	to_pending(_metadata, &self->s, t);
+	sleep(3);
+	EXPECT_EQ(SUBCRED_STATE_IDLE,
+		  cred_u32(&self->s, t->id, SUBCRED_A_STATE));
+	clen = net_confirm(t, 2, confirm);
+	a = deliver(&self->s, confirm, clen);
+	ASSERT_EQ(0, a.err);
+	ASSERT_EQ(0, subcred_wire_parse(a.msg, a.msg_len, &m, NULL));
+	EXPECT_EQ(SUBCRED_REJECT_NO_TXN, m.reject.cause);
+	EXPECT_EQ(1, cred_u32(&self->s, t->id, SUBCRED_A_KEY_VERSION));
+}
+
+TEST_F(update, request_on_key_age)
+{
+	struct txn *t = &self->t;
+	const struct nlattr *tb[SUBCRED_A_MAX + 1];
+	struct genl_sock ev;
+	struct subcred_msg m;
+	struct genl_msg g;
+	size_t len;
+
+	txn_vector(t, "imsi-age");
+	ASSERT_EQ(0, genl_open(&ev, SUBCRED_GENL_NAME));
+	ASSERT_EQ(0, genl_join_events(&ev));
+	ASSERT_EQ(0, provision(&self->s, t->id, 1));
+	genl_msg_init(&self->s, &g, SUBCRED_CMD_CRED_SET, 0);
+	genl_put_str(&g, SUBCRED_A_ID, t->id);
+	genl_put_u32(&g, SUBCRED_A_MAX_AGE, 1);
+	ASSERT_EQ(0, genl_do(&self->s, &g, NULL));
+
+	for (;;) {
+		ASSERT_EQ(0, genl_recv_event(&ev, &g, 5000));
+		genl_parse(&g.nlh, tb, SUBCRED_A_MAX);
+		if (genl_attr_u32(tb[SUBCRED_A_EVENT]) == SUBCRED_EVENT_REQUEST)
+			break;
+	}
+	ASSERT_NE(NULL, tb[SUBCRED_A_MSG]);
+	len = tb[SUBCRED_A_MSG]->nla_len - NLA_HDRLEN;
+	ASSERT_EQ(0, subcred_wire_parse((uint8_t *)tb[SUBCRED_A_MSG] +
+					NLA_HDRLEN, len, &m, NULL));
+	EXPECT_EQ(SUBCRED_MSG_REQUEST, m.type);
+	EXPECT_EQ(1, m.request.key_version);
+	EXPECT_EQ(0, net_tag_active(v_k, v_opc, t->id, "request",
+				    m.request.nonce, 16,
+				    (uint8_t *)tb[SUBCRED_A_MSG] + NLA_HDRLEN,
+				    len));
+	/* backoff: no second REQUEST within the next second */
+	EXPECT_EQ(-ETIMEDOUT, genl_recv_event(&ev, &g, 1000));
+	genl_close(&ev);
+}
+
+TEST_HARNESS_MAIN
