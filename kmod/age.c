@@ -18,17 +18,23 @@
 #define SUBCRED_REQUEST_BACKOFF_MAX	86400
 #define SUBCRED_WORK_MAX_DELAY		(3600 * HZ)	/* look again hourly */
 
-/* Seconds from now at which the next REQUEST is due; <= 0: now. */
+/*
+ * Seconds from now at which the next REQUEST is due; <= 0: now. The first
+ * when the key reaches max_age, the n-th min(60 * 2^(n-2), 86400) seconds
+ * after the one before.
+ */
 static s64 subcred_request_due(const struct subcred_cred *cred)
 {
-	s64 backoff = 0;
+	s64 due;
 
-	if (cred->request_tries)
-		backoff = min_t(s64, SUBCRED_REQUEST_BACKOFF_MIN <<
-				min(cred->request_tries - 1, 16U),
-				SUBCRED_REQUEST_BACKOFF_MAX);
-	return cred->set_time + cred->max_age + backoff -
-	       ktime_get_real_seconds();
+	if (!cred->request_tries)
+		due = cred->set_time + cred->max_age;
+	else
+		due = cred->request_time +
+		      min_t(s64, (s64)SUBCRED_REQUEST_BACKOFF_MIN <<
+			    min(cred->request_tries - 1, 16U),
+			    SUBCRED_REQUEST_BACKOFF_MAX);
+	return due - ktime_get_real_seconds();
 }
 
 /* (Re)arm the work for the nearest deadline; caller holds the lock. */
@@ -49,7 +55,7 @@ void subcred_cred_schedule(struct subcred_cred *cred)
 		s64 due = subcred_request_due(cred);
 
 		due = due > 0 ? due : 0;
-		if (due * HZ < delay)
+		if ((u64)due * HZ < delay)
 			delay = due * HZ;
 		armed = true;
 	}
@@ -76,6 +82,7 @@ static void subcred_request(struct key *key)
 					  sizeof(m.request.nonce), msg, len))
 		return;
 	cred->request_tries++;
+	cred->request_time = ktime_get_real_seconds();
 	cred->stats[SUBCRED_STAT_REQUESTS]++;
 	subcred_nl_event(SUBCRED_EVENT_REQUEST, key, cred->version, msg, len);
 }

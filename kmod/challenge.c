@@ -10,6 +10,7 @@
 #include <crypto/algapi.h>
 
 #include "crypto.h"
+#include "netlink.h"
 #include "update.h"
 
 static u64 get_be48(const u8 *p)
@@ -129,6 +130,8 @@ int subcred_update_aka(struct key *key, const u8 *rand, const u8 *autn,
 		subcred_accept_sqn(cred, out->sqn);
 		cred->generation++;
 		cred->stats[SUBCRED_STAT_AKA]++;
+		subcred_nl_event(SUBCRED_EVENT_CHANGED, key, cred->version,
+				 NULL, 0);
 		memcpy(res, out->res, SUBCRED_WIRE_RES_LEN);
 	} else if (err == -ERANGE) {
 		cred->stats[SUBCRED_STAT_SYNC]++;

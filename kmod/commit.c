@@ -15,6 +15,7 @@
 #include <crypto/algapi.h>
 
 #include "crypto.h"
+#include "netlink.h"
 #include "seal.h"
 #include "update.h"
 
@@ -39,7 +40,7 @@ static void subcred_current_image(struct key *key, struct subcred_image *img)
 	memcpy(img->k, p->k_new, SUBCRED_K_LEN);
 	memcpy(img->opc, p->opc_new, SUBCRED_OPC_LEN);
 	img->version = p->new_version;
-	img->set_time = ktime_get_real_seconds();
+	img->set_time = p->set_time;
 	memcpy(img->last.txid, p->txid, SUBCRED_WIRE_TXID_LEN);
 	img->last.ack_len = p->ack_len;
 	memcpy(img->last.ack, p->ack, p->ack_len);
@@ -126,6 +127,7 @@ int subcred_confirm(struct key *key, const u8 *buf, size_t len,
 		return err;
 	subcred_wire_set_tag(p->ack, alen, tag);
 	p->ack_len = alen;
+	p->set_time = ktime_get_real_seconds();
 	p->committing = true;
 	cred->generation++;
 	p->release_gen = cred->generation;
@@ -140,7 +142,7 @@ static void subcred_commit(struct key *key)
 
 	subcred_secret_replace(key, p->k_new, p->opc_new);
 	WRITE_ONCE(cred->version, p->new_version);
-	cred->set_time = ktime_get_real_seconds();
+	cred->set_time = p->set_time;
 	memcpy(cred->last.txid, p->txid, SUBCRED_WIRE_TXID_LEN);
 	memcpy(cred->last.ack, p->ack, p->ack_len);
 	cred->last.ack_len = p->ack_len;
@@ -148,6 +150,7 @@ static void subcred_commit(struct key *key)
 	cred->stats[SUBCRED_STAT_UPDATES]++;
 	subcred_pending_clear(cred);
 	subcred_cred_schedule(cred);
+	subcred_nl_event(SUBCRED_EVENT_UPDATED, key, cred->version, NULL, 0);
 }
 
 int subcred_update_persisted(struct key *key, u64 generation,
@@ -223,7 +226,7 @@ static int subcred_import_live(struct key *key,
 	p = cred->pending;
 	if (cred->dead) {
 		err = -ENOENT;
-	} else if (p && p->committing && img->generation == p->release_gen &&
+	} else if (p && p->committing && img->generation >= p->release_gen &&
 		   img->version == p->new_version) {
 		/* The commit reached the disk before the agent restarted. */
 		subcred_commit(key);

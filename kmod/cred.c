@@ -14,7 +14,6 @@
  * cursor for resumable netlink dumps, which a keyring cannot offer.
  */
 
-#include <linux/ctype.h>
 #include <linux/cred.h>
 #include <linux/err.h>
 #include <linux/key-type.h>
@@ -47,7 +46,9 @@ bool subcred_id_valid(const char *id, size_t len)
 	for (i = 0; i < len; i++) {
 		char c = id[i];
 
-		if (!isalnum(c) && c != '-' && c != '.' && c != '_')
+		/* ASCII only, as wire.c: isalnum() takes Latin-1 letters */
+		if (!(c >= 'a' && c <= 'z') && !(c >= 'A' && c <= 'Z') &&
+		    !(c >= '0' && c <= '9') && c != '-' && c != '.' && c != '_')
 			return false;
 	}
 	return true;

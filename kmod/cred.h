@@ -55,6 +55,7 @@ struct subcred_pending {
 	bool released;			/* the RESPONSE may leave */
 	bool committing;		/* CONFIRM verified, new state sealed */
 	u64 release_gen;		/* PERSISTED of this releases the answer */
+	time64_t set_time;		/* when the new key was sealed */
 	unsigned long deadline;		/* jiffies; not while committing */
 	u8 response_len;
 	u8 response[SUBCRED_RESPONSE_MAX];
@@ -80,6 +81,7 @@ struct subcred_cred {
 	struct subcred_last last;
 	struct subcred_pending *pending;
 	unsigned int request_tries;	/* REQUEST events since the last key */
+	time64_t request_time;		/* of the last REQUEST event */
 	struct delayed_work work;	/* pending expiry, key age */
 	struct key *key;		/* the key this is the payload of */
 	u64 stats[SUBCRED_STAT_MAX + 1];

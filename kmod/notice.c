@@ -69,6 +69,7 @@ int subcred_reject(struct key *key, const u8 *txid, u8 cause,
 	if (len < 0)
 		return len;
 	subcred_cred(key)->stats[stat[cause]]++;
+	pr_notice_ratelimited("key %d: REJECT cause %u\n", key->serial, cause);
 	ans->msg_len = len;
 	return subcred_tag_active(key, "reject", txid, SUBCRED_WIRE_TXID_LEN,
 				  ans->msg, len);

@@ -225,8 +225,8 @@ int subcred_open_blob(const u8 *blob, size_t len, struct subcred_image *img,
 	}
 	img->id_len = p[4];
 	hlen = SUBCRED_BLOB_FIXED + img->id_len;
-	if (!subcred_id_valid((const char *)p + 5, img->id_len) ||
-	    len != hlen + SUBCRED_PLAIN_LEN + SUBCRED_SEAL_TAG_LEN) {
+	if (len != hlen + SUBCRED_PLAIN_LEN + SUBCRED_SEAL_TAG_LEN ||
+	    !subcred_id_valid((const char *)p + 5, img->id_len)) {
 		NL_SET_ERR_MSG(extack, "blob id or length is wrong");
 		return -EINVAL;
 	}

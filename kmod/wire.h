@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause */
 /*
  * The over-the-air messages of protocol version 1 (Documentation/protocol.md
- * §4): strict parse and build. This file and wire.c compile unchanged in the
+ * §3): strict parse and build. This file and wire.c compile unchanged in the
  * kernel and in userspace (subcred-hn, unit tests, fuzzers); they hold no
  * cryptography, only the layout.
  */

@@ -74,6 +74,9 @@ step "build subcred.ko for 6.1" make -s module KVER=6.1
 step "build subcred.ko for 6.12" make -s module KVER=6.12
 step "build userspace" make -s userspace
 step "build selftests" make -s selftests
+step "build userspace unit tests" make -s -C userspace/tests
+
+host wire userspace/tests/test_wire
 
 host style selftests/style.sh
 host dkms selftests/dkms.sh \

@@ -410,6 +410,7 @@ TEST_F(store, id_charset)
 	static const char *const bad[] = {
 		"imsi 1", "imsi/1", "imsi:1", "imsi\n1", "imsi\t", "caf\xc3\xa9",
 		"*", "..\\x", "a;b", "\x7f", "id%s",
+		"caf\xe9", "\xc0\xff",	/* Latin-1 letters are not ASCII */
 	};
 	size_t i;
 

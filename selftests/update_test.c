@@ -507,6 +507,16 @@ TEST_F(update, blobs_export_import_tamper_stale)
 	a = blob_cmd(&self->s, SUBCRED_CMD_CRED_IMPORT, "imsi-other", n.blob,
 		     n.blob_len);
 	EXPECT_EQ(-EINVAL, a.err);
+	/* every truncation, and one octet more */
+	for (size_t i = 0; i <= n.blob_len; i += (i < 40 ? 1 : 13)) {
+		uint8_t big[1100];
+
+		memcpy(big, n.blob, n.blob_len);
+		big[n.blob_len] = 0;
+		a = blob_cmd(&self->s, SUBCRED_CMD_CRED_IMPORT, NULL, big,
+			     i == n.blob_len ? i + 1 : i);
+		EXPECT_EQ(-EINVAL, a.err) TH_LOG("length %zu", i);
+	}
 	/* every byte tampered with */
 	for (size_t i = 0; i < n.blob_len; i += 7) {
 		n.blob[i] ^= 0x01;

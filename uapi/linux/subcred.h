@@ -43,12 +43,16 @@
  *
  * SUBCRED_CMD_MSG: an over-the-air message from the network.
  *   SUBCRED_A_MSG                required, the message as received
- *   Reply: SUBCRED_A_ID, and SUBCRED_A_BLOB + SUBCRED_A_GENERATION, or
- *   SUBCRED_A_MSG, or neither (the message is dropped and counted).
+ *   Reply: SUBCRED_A_ID, SUBCRED_A_KEY_VERSION, and SUBCRED_A_BLOB +
+ *   SUBCRED_A_GENERATION, or SUBCRED_A_MSG, or neither (a duplicate that
+ *   needs no answer). An error (the message is dropped and counted, e.g.
+ *   -EBADMSG for a CONFIRM that does not verify, -EBUSY for a NOTICE while
+ *   an update is being committed) means: send nothing.
  *
  * SUBCRED_CMD_PERSISTED: the blob of a generation is durable.
  *   SUBCRED_A_ID, SUBCRED_A_GENERATION   required
- *   Reply: SUBCRED_A_ID and, if one was waiting for it, SUBCRED_A_MSG.
+ *   Reply: SUBCRED_A_ID, SUBCRED_A_KEY_VERSION and, if one was waiting
+ *   for this state, SUBCRED_A_MSG.
  *
  * SUBCRED_CMD_CRED_EXPORT: the current state of a credential, sealed.
  *   SUBCRED_A_ID                 required
@@ -131,6 +135,7 @@ enum subcred_event {
 	SUBCRED_EVENT_UPDATED,		/* new key active (version is new) */
 	SUBCRED_EVENT_REQUEST,		/* key too old: send SUBCRED_A_MSG */
 	SUBCRED_EVENT_EXPIRED,		/* a pending update timed out */
+	SUBCRED_EVENT_CHANGED,		/* stored state changed (SQN): export */
 
 	__SUBCRED_EVENT_MAX
 };

@@ -1,0 +1,379 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# run.sh - run one command as root inside a Debian kernel booted in QEMU.
+#
+# The guest is "virtme-style": a tiny cached initramfs (busybox + the 9p
+# modules) mounts the host's / read-only over virtio-9p, puts tmpfs on
+# the usual writable places, makes /lib/modules/<abi> point at the
+# unpacked kernel from kernel.sh, and chroots into it to run COMMAND in
+# the caller's working directory.  A per-run host directory is shared
+# read-write; the guest sees it at the same path, in $SUBCRED_OUT.
+#
+# Exit status: COMMAND's, 124 on timeout, 1 if the guest died before
+# reporting a status or if the kernel log has a splat (WARN, BUG, ...).
+
+set -euo pipefail
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+SERIES=${SUBCRED_KVER:-6.12}
+TIMEOUT=600
+MEM=1024
+LOG=
+OUT=
+SCAN=
+
+usage() {
+	cat <<EOF
+usage: $0 [options] -- COMMAND [ARGS...]
+       $0 --scan-log FILE
+
+Boot a Debian kernel in QEMU (TCG), run COMMAND as root in the current
+directory on a read-only view of the host, power off, and exit with
+COMMAND's status (124: timeout, 1: no status from guest or kernel splat).
+
+  --kver 6.1|6.12   kernel series (default \${SUBCRED_KVER:-6.12})
+  --timeout SECS    kill QEMU after SECS seconds (default $TIMEOUT)
+  --mem MB          guest memory (default $MEM)
+  --log FILE        also save the guest console to FILE
+  --out DIR         host directory shared read-write with the guest, at
+                    the same path, passed as \$SUBCRED_OUT (default: a
+                    temporary directory, deleted afterwards)
+  --scan-log FILE   only scan an existing console log for kernel splats
+
+Environment: SUBCRED_CACHE (see kernel.sh), SUBCRED_APPEND (extra kernel
+parameters, e.g. ignore_loglevel).
+EOF
+}
+
+die() { echo "run.sh: $*" >&2; exit 1; }
+
+need_arg() { [ $# -ge 2 ] || die "$1 needs an argument (see --help)"; }
+
+while [ $# -gt 0 ]; do
+	case "$1" in
+	-h|--help)	usage; exit 0 ;;
+	--kver)		need_arg "$@"; SERIES=$2; shift 2 ;;
+	--timeout)	need_arg "$@"; TIMEOUT=$2; shift 2 ;;
+	--mem)		need_arg "$@"; MEM=$2; shift 2 ;;
+	--log)		need_arg "$@"; LOG=$2; shift 2 ;;
+	--out)		need_arg "$@"; OUT=$2; shift 2 ;;
+	--scan-log)	need_arg "$@"; SCAN=$2; shift 2 ;;
+	--)		shift; break ;;
+	*)		die "unknown option '$1' (see --help)" ;;
+	esac
+done
+
+# Kernel lines only (printk.time=1 is forced below), so that a test
+# printing "WARNING:" itself is not taken for a kernel splat.
+SPLAT_RE='\[ *[0-9]+\.[0-9]+\] .*(WARNING:|BUG:|Oops|Kernel panic|general protection|Call Trace:|lockdep|possible recursive locking|refcount_t:|UBSAN:|KASAN:|kmemleak)'
+# Known harmless lines on a clean boot of the Debian kernels:
+#  - none needed so far; add "|<regex>" alternatives here, one per
+#    reason, with a comment.
+SPLAT_IGNORE_RE='^$'
+
+# Print one SUBCRED-SPLAT line per kernel splat line in $1; false if none.
+scan_log() {
+	local hits
+
+	hits=$(tr -d '\r' < "$1" | grep -E "$SPLAT_RE" |
+		grep -Ev "$SPLAT_IGNORE_RE") || return 1
+	printf '%s\n' "$hits" | sed 's/^/SUBCRED-SPLAT: /'
+}
+
+if [ -n "$SCAN" ]; then
+	[ -r "$SCAN" ] || die "cannot read $SCAN"
+	if scan_log "$SCAN"; then
+		echo "run.sh: kernel splat in $SCAN" >&2
+		exit 1
+	fi
+	exit 0
+fi
+
+[ $# -gt 0 ] || die "no COMMAND given (see --help)"
+case "$SERIES" in 6.1|6.12) ;; *) die "--kver wants 6.1 or 6.12, not '$SERIES'" ;; esac
+case "$TIMEOUT" in ''|*[!0-9]*) die "--timeout wants seconds, not '$TIMEOUT'" ;; esac
+case "$MEM" in ''|*[!0-9]*) die "--mem wants megabytes, not '$MEM'" ;; esac
+command -v qemu-system-x86_64 > /dev/null ||
+	die "qemu-system-x86_64 missing (run $HERE/deps.sh)"
+
+KVER=
+ROOT=
+while IFS='=' read -r k v; do
+	case "$k" in
+	KVER) KVER=$v ;;
+	ROOT) ROOT=$v ;;
+	esac
+done < <("$HERE/kernel.sh" "$SERIES" || echo FAIL=1)
+[ -n "$KVER" ] || die "kernel.sh $SERIES failed"
+
+# Quote $1 for any POSIX shell (busybox sh reads what we write).
+sq() { printf "'%s'" "${1//\'/\'\\\'\'}"; }
+
+# PID 1 of the guest.  Everything the guest prints goes through /guest,
+# which gets the console as its only open file: user writes to a tty are
+# asynchronous, and only the last close of the console waits for the
+# UART to drain (tty_port_close_start), so /guest's exit is the point
+# where all its output has reached the host.
+INIT=$(cat <<'EOF'
+#!/bin/busybox sh
+/bin/busybox --install -s /bin
+export PATH=/bin
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev
+exec < /dev/null > /dev/null 2> /dev/null
+sh /guest > /dev/console 2>&1
+# Leftover processes may still hold the console: kill them, then let
+# one more last close drain it.
+kill -KILL -1
+sleep 0.1
+: > /dev/console
+echo b > /proc/sysrq-trigger
+EOF
+)
+
+# The guest proper; /run.conf and /cmd come from the per-run cpio.
+GUEST=$(cat <<'EOF'
+. /run.conf
+
+# Any failure here leaves no exit marker: the host reports it.
+fail() { echo "subcred-init: $*"; exit 1; }
+
+while read -r m; do
+	insmod "/lib/modules/$m" || fail "insmod $m"
+done < /modules
+
+# The 9p channel shows up once virtio-pci has probed: retry a little.
+opts=trans=virtio,version=9p2000.L,msize=512000
+i=0
+until mount -t 9p -o "$opts,cache=loose,ro" hostroot /newroot 2>/dev/null; do
+	i=$((i + 1))
+	[ $i -lt 50 ] || fail "cannot mount hostroot"
+	sleep 0.1
+done
+N=/newroot
+
+# Host paths that the tmpfs mounts below would hide: bind them first.
+mount -t tmpfs -o mode=0755 tmpfs "$N$LIBMOD" || fail "tmpfs $LIBMOD"
+mkdir "$N$LIBMOD/$KVER"
+mount -o bind "$N$MODDIR" "$N$LIBMOD/$KVER" || fail "bind $MODDIR"
+[ "$KEEPCWD" = 1 ] && mount -o bind "$N$CWD" /keep
+for t in $TMPFS; do
+	mount -t tmpfs -o "mode=${t#*:}" tmpfs "$N${t%:*}" || fail "tmpfs $t"
+done
+if [ "$KEEPCWD" = 1 ]; then
+	mkdir -p "$N$CWD" && mount -o bind /keep "$N$CWD" || fail "bind $CWD"
+fi
+mkdir -p "$N$OUT"
+mount -t 9p -o "$opts" subcredout "$N$OUT" || fail "cannot mount $OUT"
+
+mount -t proc proc $N/proc
+mount -t sysfs sysfs $N/sys
+mount -t devtmpfs devtmpfs $N/dev
+mkdir -p $N/dev/pts $N/dev/shm
+mount -t devpts -o gid=5,mode=0620,ptmxmode=0666 devpts $N/dev/pts
+mount -t tmpfs -o mode=1777 tmpfs $N/dev/shm
+ln -s /proc/self/fd $N/dev/fd
+ln -s fd/0 $N/dev/stdin
+ln -s fd/1 $N/dev/stdout
+ln -s fd/2 $N/dev/stderr
+mount -t debugfs debugfs $N/sys/kernel/debug 2>/dev/null
+hostname subcred
+ip link set lo up
+
+# request_module() runs modprobe in this initramfs, not in the chroot:
+# send it to the host root, where this kernel's modules are.
+printf '#!/bin/sh\nexec chroot /newroot /sbin/modprobe "$@"\n' \
+	>/bin/modprobe-guest
+chmod 755 /bin/modprobe-guest
+echo /bin/modprobe-guest >/proc/sys/kernel/modprobe
+
+chroot $N /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root \
+	LANG=C.UTF-8 SUBCRED_OUT="$OUT" SUBCRED_GUEST=1 \
+	/bin/sh -c "$(cat /cmd)"
+st=$?
+sync
+echo "SUBCRED-GUEST-EXIT=$st"
+EOF
+)
+
+# Rebuild the per-kernel initramfs when /init, busybox or the modules
+# change.  virtio_pci is a module on 6.1 (built in on 6.12); the rest of
+# the list comes from modules.dep.
+build_initramfs() {
+	local dir=$ROOT/subcred mods key stage m name
+
+	mods=$(modprobe -d "$ROOT" -S "$KVER" -a --show-depends \
+			virtio_pci virtio_rng 9pnet_virtio 9p |
+		awk '$1 == "insmod" && !seen[$2]++ { print $2 }') ||
+		die "cannot resolve the 9p modules of $KVER"
+	# shellcheck disable=SC2086 # one path per word
+	key=$({ printf '%s\n' "$INIT" "$GUEST"; stat -L -c '%n %s %Y' /bin/busybox $mods; } |
+		sha256sum)
+	[ -f "$dir/initramfs.cpio" ] &&
+		[ "$(cat "$dir/initramfs.key" 2>/dev/null)" = "$key" ] && return
+
+	echo "run.sh: building the initramfs for $KVER" >&2
+	mkdir -p "$dir"
+	stage=$(mktemp -d "$dir/.stage.XXXXXX")
+	mkdir -p "$stage"/{bin,dev,proc,sys,newroot,keep,lib/modules}
+	cp /bin/busybox "$stage/bin/"
+	printf '%s\n' "$INIT" > "$stage/init"
+	printf '%s\n' "$GUEST" > "$stage/guest"
+	chmod 755 "$stage/init"
+	mknod "$stage/dev/console" c 5 1 2>/dev/null || true
+	for m in $mods; do
+		name=$(basename "$m" .xz)
+		case "$m" in
+		*.ko.xz) xz -dc "$m" > "$stage/lib/modules/$name" ;;
+		*.ko)	 cp "$m" "$stage/lib/modules/" ;;
+		*)	 die "cannot handle module $m" ;;
+		esac
+		echo "$name" >> "$stage/modules"
+	done
+	(cd "$stage" && find . | LC_ALL=C sort |
+		cpio -o -H newc -R 0:0 --quiet) > "$stage.cpio"
+	mv "$stage.cpio" "$dir/initramfs.cpio"
+	echo "$key" > "$dir/initramfs.key"
+	rm -rf "$stage"
+}
+
+# Boot the uncompressed vmlinux through its PVH entry when we can: that
+# skips the decompressor, which takes seconds under TCG (6.1 is xz).
+# The bzImage payload (boot protocol >= 2.08) ends with the 32-bit
+# uncompressed size, which we check.  Falls back to vmlinuz.
+extract_vmlinux() {
+	local z=$ROOT/boot/vmlinuz-$KVER out=$ROOT/subcred/vmlinux
+	local off len size unz
+
+	[ "$out" -nt "$z" ] && return
+	grep -qx CONFIG_PVH=y "$ROOT/boot/config-$KVER" 2>/dev/null || return 0
+	rd() { od -An -tu"$2" -j "$1" -N "$2" "$z" | tr -d ' '; }
+	off=$(( ($(rd 0x1f1 1) + 1) * 512 + $(rd 0x248 4) ))
+	len=$(rd 0x24c 4)
+	size=$(rd $((off + len - 4)) 4)
+	case "$(od -An -tx1 -j "$off" -N 4 "$z" | tr -d ' ')" in
+	fd377a58) unz="xz -dc" ;;
+	28b52ffd) unz="zstd -dcq" ;;
+	1f8b*)	  unz="gzip -dc" ;;
+	*)	  return 0 ;;
+	esac
+	echo "run.sh: extracting vmlinux for $KVER" >&2
+	dd if="$z" iflag=skip_bytes,count_bytes skip="$off" count=$((len - 4)) \
+		bs=1M status=none | $unz > "$out.tmp" || true
+	if [ "$(stat -c %s "$out.tmp")" = "$size" ]; then
+		mv "$out.tmp" "$out"
+	else
+		echo "run.sh: cannot extract vmlinux (${unz%% *} missing?), booting vmlinuz" >&2
+		rm -f "$out.tmp"
+	fi
+}
+
+mkdir -p "$ROOT/subcred"
+exec 9> "$ROOT/subcred/.lock"
+flock 9
+build_initramfs
+extract_vmlinux
+exec 9>&-
+KERNEL=$ROOT/subcred/vmlinux
+[ -f "$KERNEL" ] || KERNEL=$ROOT/boot/vmlinuz-$KVER
+
+RUN=$(mktemp -d "${TMPDIR:-/tmp}/subcred-run.XXXXXX")
+# timeout(1) puts QEMU in its own process group: stop it ourselves.
+# shellcheck disable=SC2317 # called by the EXIT trap
+cleanup() {
+	if [ -f "$RUN/pid" ]; then
+		kill "$(cat "$RUN/pid")" 2>/dev/null
+		wait
+	fi
+	rm -rf "$RUN"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+if [ -z "$OUT" ]; then
+	OUT=$RUN/out
+fi
+mkdir -p "$OUT"
+OUT=$(realpath "$OUT")
+CWD=$(pwd -P)
+[ -n "$LOG" ] || LOG=$RUN/console.log
+: > "$LOG"
+
+# Per-run part of the initramfs: settings for /init and the command.
+mkdir "$RUN/cpio"
+tmpfs=
+keep=0
+for t in /tmp:1777 /run:0755 /var/tmp:1777 /root:0700; do
+	[ -d "${t%:*}" ] || continue
+	t=$(realpath "${t%:*}"):${t#*:}
+	tmpfs="$tmpfs ${t}"
+	case "$CWD" in "${t%:*}"/*) keep=1 ;; esac
+done
+{
+	echo "KVER=$(sq "$KVER")"
+	echo "MODDIR=$(sq "$ROOT/lib/modules/$KVER")"
+	echo "LIBMOD=$(sq "$(realpath /lib/modules)")"
+	echo "CWD=$(sq "$CWD")"
+	echo "KEEPCWD=$keep"
+	echo "OUT=$(sq "$OUT")"
+	echo "TMPFS=$(sq "$tmpfs")"
+} > "$RUN/cpio/run.conf"
+{
+	printf 'cd %s || exit 125\nexec' "$(sq "$CWD")"
+	for a in "$@"; do printf ' %s' "$(sq "$a")"; done
+	echo
+} > "$RUN/cpio/cmd"
+(cd "$RUN/cpio" && printf '%s\n' . run.conf cmd |
+	cpio -o -H newc -R 0:0 --quiet) > "$RUN/run.cpio"
+cat "$ROOT/subcred/initramfs.cpio" "$RUN/run.cpio" > "$RUN/initrd"
+
+# loglevel=5 keeps KERN_WARNING and worse (WARN, BUG, Oops) on the console.
+APPEND="console=ttyS0 loglevel=5 printk.time=1 panic=-1 rdinit=/init"
+APPEND="$APPEND ${SUBCRED_APPEND:-}"
+
+start=$(date +%s)
+# In the background, so that the traps above can run during the wait.
+{
+	timeout -k 10 "$TIMEOUT" qemu-system-x86_64 \
+		-accel tcg -cpu max -smp 2 -m "$MEM" \
+		-nodefaults -no-reboot -display none \
+		-chardev stdio,id=con,signal=off -serial chardev:con \
+		-kernel "$KERNEL" -initrd "$RUN/initrd" \
+		-append "$APPEND" \
+		-fsdev local,id=root,path=/,security_model=none,readonly=on,multidevs=remap \
+		-device virtio-9p-pci,fsdev=root,mount_tag=hostroot \
+		-fsdev "local,id=out,path=${OUT//,/,,},security_model=none,multidevs=remap" \
+		-device virtio-9p-pci,fsdev=out,mount_tag=subcredout \
+		-device virtio-rng-pci \
+		< /dev/null 2>&1 &
+	echo $! > "$RUN/pid"
+	wait $!
+	echo $? > "$RUN/status"
+} | sed -u 's/\r$//' | tee "$LOG" &
+wait $!
+rm -f "$RUN/pid"
+qst=$(cat "$RUN/status" 2>/dev/null || echo 1)
+secs=$(($(date +%s) - start))
+
+# Splats are reported whatever happened; a timeout or a dead guest wins.
+splat=0
+scan_log "$LOG" && splat=1
+if [ "$qst" -eq 124 ]; then
+	echo "run.sh: timeout: guest killed after ${TIMEOUT}s" >&2
+	exit 124
+fi
+# Not anchored at ^: output without a final newline precedes the marker.
+marker=$(grep -oE 'SUBCRED-GUEST-EXIT=[0-9]+$' "$LOG" | tail -n1) || true
+if [ -z "$marker" ]; then
+	echo "run.sh: guest ended without SUBCRED-GUEST-EXIT (qemu status $qst, panic or init failure?)" >&2
+	exit 1
+fi
+st=${marker#*=}
+if [ "$splat" = 1 ]; then
+	echo "run.sh: kernel splat on $KVER (command status $st)" >&2
+	exit 1
+fi
+echo "run.sh: $KVER: command exited $st after ${secs}s" >&2
+exit "$st"
