@@ -7,7 +7,6 @@
  */
 
 #include <linux/string.h>
-#include <crypto/algapi.h>
 
 #include "crypto.h"
 #include "netlink.h"

@@ -12,7 +12,6 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/timekeeping.h>
-#include <crypto/algapi.h>
 
 #include "crypto.h"
 #include "netlink.h"

@@ -9,7 +9,6 @@
 #include <linux/jiffies.h>
 #include <linux/slab.h>
 #include <linux/string.h>
-#include <crypto/algapi.h>
 
 #include "crypto.h"
 #include "seal.h"

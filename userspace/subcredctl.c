@@ -1051,6 +1051,11 @@ static int cmd_help(const struct cmd *c, int argc, char **argv)
 
 	if (argc > 2)
 		return usage_err(c, "expected at most one COMMAND");
+	if (argc == 2 && (!strcmp(argv[1], "-h") ||
+			  !strcmp(argv[1], "--help"))) {
+		cmd_usage(c, stdout, true);
+		return EXIT_OK;
+	}
 	if (argc < 2) {
 		usage(stdout);
 		return EXIT_OK;
