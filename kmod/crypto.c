@@ -19,12 +19,13 @@
  *
  * At module load one transform of each algorithm is allocated and kept
  * until unload. That resolves each name once, loading the implementation
- * (aesni-intel, gcm, curve25519-x86_64, ...) through request_module, reports
- * a missing algorithm at load rather than in the middle of a handshake, and
- * pins the implementation. The per-call transforms are allocated by that
- * transform's driver name, so that every call runs the implementation that
- * passed the self-test. The unkeyed "sha256" transform is used directly:
- * each call hashes into its own descriptor on the stack.
+ * (gcm, curve25519-x86_64, ...) through request_module, reports a missing
+ * algorithm at load rather than in the middle of a handshake, and pins the
+ * implementation. The per-call transforms are allocated by that transform's
+ * driver name, so that every call runs the implementation that passed the
+ * self-test, even if a faster one (aesni-intel, say) is loaded later. The
+ * unkeyed "sha256" transform is used directly: each call hashes into its own
+ * descriptor on the stack.
  *
  * Every buffer here that holds key-derived material is wiped before return.
  * Nothing secret is ever logged.
@@ -158,6 +159,7 @@ int subcred_milenage_f1(const u8 *k, const u8 *opc, const u8 *rand,
 	if (mac_s)
 		memcpy(mac_s, out1 + 8, SUBCRED_MAC_LEN);
 	memzero_explicit(temp, sizeof(temp));
+	memzero_explicit(in1, sizeof(in1));
 	memzero_explicit(out1, sizeof(out1));
 	return 0;
 }

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The cryptographic primitives of protocol version 1 (design §3), on the
- * kernel crypto API. Transforms are allocated once at module load; every
- * function here may be called concurrently and sleeps (GFP_KERNEL).
+ * kernel crypto API. Algorithms are resolved at module load; each keyed
+ * call uses a transform of its own. Every function here may be called
+ * concurrently and sleeps (GFP_KERNEL).
  * All functions return 0 or a negative errno.
  */
 #ifndef _SUBCRED_CRYPTO_H

@@ -9,7 +9,9 @@
 
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <linux/user_namespace.h>
 #include <net/genetlink.h>
+#include <net/net_namespace.h>
 
 #include "cred.h"
 #include "netlink.h"
@@ -170,6 +172,41 @@ static int subcred_nl_fill(struct sk_buff *skb, struct key *key, u32 portid,
 	return 0;
 }
 
+/*
+ * Deliver to the "events" group of every network namespace owned by the
+ * initial user namespace. GENL_MCAST_CAP_NET_ADMIN checks CAP_NET_ADMIN in
+ * the user namespace that owns the joining socket's network namespace, so
+ * genlmsg_multicast_allns() would also tell any unprivileged user with a
+ * user and network namespace of its own; the commands themselves need
+ * CAP_NET_ADMIN in the initial user namespace.
+ */
+static void subcred_nl_multicast(struct sk_buff *skb)
+{
+	struct net *net, *prev = NULL;
+	struct sk_buff *clone;
+
+	rcu_read_lock();
+	for_each_net_rcu(net) {
+		if (net->user_ns != &init_user_ns)
+			continue;
+		if (prev) {
+			clone = skb_clone(skb, GFP_ATOMIC);
+			if (clone)
+				genlmsg_multicast_netns(&subcred_nl_family,
+							prev, clone, 0,
+							SUBCRED_NLGRP_EVENTS,
+							GFP_ATOMIC);
+		}
+		prev = net;
+	}
+	if (prev)
+		genlmsg_multicast_netns(&subcred_nl_family, prev, skb, 0,
+					SUBCRED_NLGRP_EVENTS, GFP_ATOMIC);
+	else
+		nlmsg_free(skb);
+	rcu_read_unlock();
+}
+
 /* Tell the "events" group what changed: never anything secret. */
 void subcred_nl_event(enum subcred_event event, struct key *key,
 		      u32 version, const u8 *msg, size_t len)
@@ -192,8 +229,7 @@ void subcred_nl_event(enum subcred_event event, struct key *key,
 		return;
 	}
 	genlmsg_end(skb, hdr);
-	genlmsg_multicast_allns(&subcred_nl_family, skb, 0,
-				SUBCRED_NLGRP_EVENTS);
+	subcred_nl_multicast(skb);
 }
 
 static int subcred_nl_cred_new(struct sk_buff *skb, struct genl_info *info)

@@ -76,7 +76,10 @@ step "build userspace" make -s userspace
 step "build selftests" make -s selftests
 step "build userspace unit tests" make -s -C userspace/tests
 
+step "extract ynl from linux-source-6.12" selftests/ynl-prepare.sh
+
 host wire userspace/tests/test_wire
+host hn make -s -C userspace/hn check
 
 host style selftests/style.sh
 host dkms selftests/dkms.sh \

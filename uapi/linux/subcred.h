@@ -4,8 +4,11 @@
  * kernel and updated over the air.
  *
  * Generic netlink family "subcred", version 1. Every command needs
- * CAP_NET_ADMIN. No reply and no dump ever carries K, OPc or anything
- * derived from them: they go in once, with SUBCRED_CMD_CRED_NEW.
+ * CAP_NET_ADMIN in the initial user namespace. K and OPc go in once, with
+ * SUBCRED_CMD_CRED_NEW, and never come out: replies, dumps and events
+ * carry no key material; blobs are sealed by the module; the AKA reply
+ * carries only RES or AUTS. Bad lengths and out-of-range values are
+ * -ERANGE or -EINVAL with an extended ack naming the attribute.
  *
  * SUBCRED_CMD_CRED_NEW: provision a credential.
  *   SUBCRED_A_ID                 required, 1..64 of [A-Za-z0-9._-]
@@ -23,7 +26,8 @@
  * SUBCRED_CMD_CRED_GET: doit with SUBCRED_A_ID, or dump of all credentials.
  *   Reply (one message per credential): SUBCRED_A_ID, SUBCRED_A_KEY_SERIAL,
  *   SUBCRED_A_KEY_VERSION, SUBCRED_A_SQN, SUBCRED_A_MAX_AGE,
- *   SUBCRED_A_PENDING_TIMEOUT, SUBCRED_A_AGE.
+ *   SUBCRED_A_PENDING_TIMEOUT, SUBCRED_A_AGE, SUBCRED_A_GENERATION,
+ *   SUBCRED_A_STATE, SUBCRED_A_STATS.
  *
  * SUBCRED_CMD_CRED_SET: change the policy of a credential.
  *   SUBCRED_A_ID                 required
@@ -31,7 +35,8 @@
  *   SUBCRED_A_PENDING_TIMEOUT    optional
  *
  * SUBCRED_CMD_EVENT: notification on the multicast group "events"
- *   (CAP_NET_ADMIN to join): SUBCRED_A_EVENT, SUBCRED_A_ID,
+ *   (CAP_NET_ADMIN to join; delivered in the network namespaces of the
+ *   initial user namespace only): SUBCRED_A_EVENT, SUBCRED_A_ID,
  *   SUBCRED_A_KEY_VERSION; with SUBCRED_EVENT_REQUEST also SUBCRED_A_MSG,
  *   the REQUEST message for the agent to send to the network.
  *
@@ -56,10 +61,12 @@
  *
  * SUBCRED_CMD_CRED_EXPORT: the current state of a credential, sealed.
  *   SUBCRED_A_ID                 required
- *   Reply: SUBCRED_A_ID, SUBCRED_A_BLOB, SUBCRED_A_GENERATION.
+ *   Reply: SUBCRED_A_ID, SUBCRED_A_KEY_VERSION, SUBCRED_A_BLOB,
+ *   SUBCRED_A_GENERATION.
  *
  * SUBCRED_CMD_CRED_IMPORT: restore a sealed state (at boot).
  *   SUBCRED_A_BLOB               required
+ *   SUBCRED_A_ID                 optional, must be the blob's id
  *   Reply: SUBCRED_A_ID, SUBCRED_A_GENERATION, SUBCRED_A_KEY_VERSION.
  *
  * SUBCRED_CMD_AKA: an ordinary authentication with the active key (tests,
