@@ -35,6 +35,8 @@ run store selftests/subcred_test
 run update selftests/update_test
 [ -x selftests/subcredctl.sh ] && run subcredctl selftests/subcredctl.sh
 [ -x selftests/ynl.sh ] && run ynl selftests/ynl.sh
+run agent selftests/agent.sh "$mod"
+run e2e selftests/e2e.sh
 run module selftests/module.sh "$mod"
 rmmod subcred
 
