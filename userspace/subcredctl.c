@@ -869,6 +869,10 @@ static const char *const event_names[] = {
 	[SUBCRED_EVENT_NEW] = "new",
 	[SUBCRED_EVENT_DEL] = "del",
 	[SUBCRED_EVENT_SET] = "set",
+	[SUBCRED_EVENT_UPDATED] = "updated",
+	[SUBCRED_EVENT_REQUEST] = "request",
+	[SUBCRED_EVENT_EXPIRED] = "expired",
+	[SUBCRED_EVENT_CHANGED] = "changed",
 };
 
 static int monitor_cb(struct nl_msg *msg, void *arg)
