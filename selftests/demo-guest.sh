@@ -1,95 +1,81 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# The guest half of "make demo" (selftests/demo.sh): run as root in the QEMU
-# guest from the top of the tree, it loads subcred.ko, provisions one
-# credential from random K and OPc, and shows what can and cannot be seen of
-# it. K and OPc are never printed.
-set -eu
+# The guest half of "make demo" (selftests/demo.sh), run as root in the QEMU
+# guest from the top of the tree: the device (subcred.ko + subcred-agent) in
+# network namespace sc-dev and the network (subcred-hn + SQLite) in sc-net,
+# joined by veth. One subscriber, a periodic and a compromise-triggered
+# update, an ordinary AKA run after each. K and OPc are never printed.
+set -u
 
-mod=build/$(uname -r)/subcred.ko
+tmp=$(mktemp -d)
+. selftests/sides.sh
 id=imsi-001010000000001
-PATH=$PWD/userspace:$PATH
+mod=build/$(uname -r)/subcred.ko
 
 section() { printf '\n== %s ==\n' "$*"; }
 say() { printf '%s\n' "$*"; }
 run() { printf '$ %s\n' "$*"; "$@"; }
+die() { say "demo: $*"; tail -n 5 "$tmp/agent.log" "$tmp/hn.log" 2>/dev/null; exit 1; }
+trap 'sides_down; rm -rf "$tmp"' EXIT
 
-# waiting PID: until PID sleeps in recvmsg(2) (x86_64 system call 47), as a
-# monitor does once it has joined its multicast group; 10 s at most.
-waiting() {
-	i=0
-	while [ $i -lt 100 ]; do
-		nr=
-		read -r nr _ 2>/dev/null <"/proc/$1/syscall" || true
-		[ "$nr" = 47 ] && return 0
-		sleep 0.1
-		i=$((i + 1))
-	done
-	return 1
+ms() { echo $(($(date +%s%N) / 1000000)); }
+
+# update REASON VERSION: one update, timed, with its transaction id.
+update() {
+	t0=$(ms)
+	run $hn --db "$db" rekey "$id" --reason "$1"
+	wait_converged "$id" "$2" || die "no convergence on version $2"
+	t1=$(ms)
+	txid=$($hn --db "$db" list -j | tr '{' '\n' | grep "\"id\":\"$id\"" |
+	       sed -n 's/.*"last_txid":"\([0-9a-f]*\)".*/\1/p')
+	say "device and network on version $2 after $((t1 - t0)) ms" \
+	    "(transaction $txid)"
 }
 
 dmesg -n 1
 
-section "loading the module"
-run insmod "$mod"
-say "subcred: $(modinfo -F description "$mod"); version" \
-	"$(modinfo -F version "$mod" | grep . || echo '(none)');" \
-	"built for $(modinfo -F vermagic "$mod" | cut -d' ' -f1)"
+section "the device: subcred.ko"
+run insmod "$mod" || die "insmod failed"
+say "$(dmesg | grep -m1 'self-tests passed' | sed 's/^\[[^]]*\] //')"
 
-section "provisioning"
+section "two sides, one link"
+sides_up || die "cannot set up the network namespaces"
+say "device  sc-dev 192.0.2.2: subcred-agent (UDP 7306), relays to the kernel"
+say "network sc-net 192.0.2.1: subcred-hn (UDP 7305), subscriber DB in SQLite"
+say "master key for sealed state: logon:subcred:master (root's user keyring)"
+
+section "provisioning one subscriber on both sides"
 umask 077
-dir=$(mktemp -d)
-od -An -tx1 -N16 /dev/urandom | tr -d ' \n' >"$dir/k"
-od -An -tx1 -N16 /dev/urandom | tr -d ' \n' >"$dir/opc"
-say "K and OPc: 16 random octets each, as hex in $dir (tmpfs, mode 0600)."
-say "They go into the kernel once and are never printed nor read back."
-run subcredctl add "$id" --k-file "$dir/k" --opc-file "$dir/opc" \
-	--sqn 0x20 --max-age 2592000
-run shred -u "$dir/k" "$dir/opc"
+od -An -tx1 -N16 /dev/urandom | tr -d ' \n' >"$tmp/k"
+od -An -tx1 -N16 /dev/urandom | tr -d ' \n' >"$tmp/opc"
+say "K and OPc: 16 random octets each, in files; never printed"
+provision "$id" "$tmp/k" "$tmp/opc" || die "provisioning failed"
+start_hn
+start_agent
+sleep 1
+run $ctl show
+say "/proc/keys, the kernel key (id and version only):"
+grep " subcred " /proc/keys | sed 's/^/  /'
+say "the agent's state dir holds only sealed state:"
+ls -l "$state" | sed -n 's/^\(-[^ ]*\).* \([^ ]*\.blob\)$/  \1 \2/p'
 
-section "what userspace can see"
-run subcredctl show
-run subcredctl -p show "$id"
-serial=$(subcredctl -j show "$id" | sed 's/.*"key_serial":\([0-9]*\).*/\1/')
-hex=$(printf '%08x' "$serial")
-say
-say "The kernel key in /proc/keys (serial $serial = $hex): id and version only."
-run grep "^$hex" /proc/keys
+section "ordinary authentication with version 1"
+aka_network "$id" && say "RES from the kernel = XRES from subcred-hn"
 
-section "reading the key back"
-if command -v keyctl >/dev/null; then
-	printf '$ keyctl print %s\n' "$serial"
-	if out=$(keyctl print "$serial" 2>&1); then
-		say "UNEXPECTED: the key could be read (output withheld)"
-		exit 1
-	fi
-	say "$out"
-	say "Refused, even for root: the key grants no read permission, its type"
-	say "has no read operation, and no process possesses the keyring it is in."
-else
-	say "keyctl (keyutils) is not installed on the host: step skipped."
-fi
+section "periodic update"
+update periodic 2
+aka_network "$id" && say "AKA with version 2: RES = XRES"
+set -- $($aka vector "$(cat "$tmp/k")" "$(cat "$tmp/opc")" 0x3e0)
+say "AKA with the old key: $($aka device "$id" "$1" "$2")"
 
-section "events"
-say "subcredctl monitor prints one line per change:"
-printf '$ subcredctl monitor &\n'
-subcredctl monitor >"$dir/events" 2>&1 &
-mon=$!
-waiting $mon || say "(the monitor is slow to start; events may be missed)"
-run subcredctl set "$id" --pending-timeout 300
-run subcredctl del "$id"
-i=0
-while [ "$(wc -l <"$dir/events")" -lt 2 ] && [ $i -lt 50 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
-kill $mon
-wait $mon || true
-sed 's/^/monitor: /' "$dir/events"
+section "compromise: the operator marks the subscription"
+update compromise 3
+aka_network "$id" && say "AKA with version 3: RES = XRES"
 
-section "the end"
-run subcredctl show
-run rmmod subcred
-rm -rf "$dir"
-say "Done: the store is empty and the module is unloaded."
+section "what each side recorded"
+run $ctl show
+say "subcred-hn audit trail:"
+$hn --db "$db" audit "$id" | sed 's/^/  /'
+say "device log (subcred-agent):"
+sed 's/^/  /' "$tmp/agent.log"

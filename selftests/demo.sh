@@ -3,8 +3,9 @@
 #
 # demo.sh - "make demo": on a Debian 12 machine, as root, install what is
 # missing (selftests/qemu/deps.sh), build subcred.ko and subcredctl, and boot
-# a Debian kernel in QEMU to run selftests/demo-guest.sh, a narrated tour of
-# one credential. KVER=6.1 demonstrates the other kernel (default 6.12).
+# a Debian kernel in QEMU to run selftests/demo-guest.sh: the device and the
+# network in two network namespaces, one subscriber, a periodic and a
+# compromise-triggered update. KVER=6.1 uses the other kernel (default 6.12).
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -28,9 +29,11 @@ esac
 
 step "prerequisites"
 selftests/qemu/deps.sh
-step "building subcred.ko for Linux $KVER and subcredctl"
+step "building subcred.ko for Linux $KVER, the agent, subcred-hn, the tools"
 quietly make module KVER="$KVER"
 quietly make userspace
+quietly make -C userspace/hn
+quietly make selftests
 step "booting Linux $KVER in QEMU (no KVM: this takes a minute)"
 # The guest's console without kernel messages and run.sh's status marker;
 # run.sh still fails, with SUBCRED-SPLAT lines, on a kernel warning.

@@ -464,6 +464,7 @@ static const char *const event_names[] = {
 	[SUBCRED_EVENT_UPDATED]	= "UPDATED",
 	[SUBCRED_EVENT_REQUEST]	= "REQUEST",
 	[SUBCRED_EVENT_EXPIRED]	= "EXPIRED",
+	[SUBCRED_EVENT_CHANGED]	= "CHANGED",
 };
 
 static void handle_event(struct agent *a, uint32_t ev, const struct reply *e)
@@ -491,6 +492,7 @@ static void handle_event(struct agent *a, uint32_t ev, const struct reply *e)
 	case SUBCRED_EVENT_NEW:
 	case SUBCRED_EVENT_SET:
 	case SUBCRED_EVENT_UPDATED:
+	case SUBCRED_EVENT_CHANGED:
 		export_cred(a, &l, e->id);
 		break;
 	case SUBCRED_EVENT_DEL:
