@@ -393,90 +393,68 @@ static int subcred_nl_answer(struct genl_info *info,
 	return genlmsg_reply(msg, info);
 }
 
+/* Reply with the answer, or name the offending attribute; release it. */
+static int subcred_nl_finish(struct genl_info *info,
+			     struct subcred_answer *ans, int err,
+			     struct nlattr *attr)
+{
+	if (!err)
+		err = subcred_nl_answer(info, ans);
+	else if (attr && info->extack && !info->extack->bad_attr)
+		NL_SET_BAD_ATTR(info->extack, attr);
+	subcred_answer_release(ans);
+	return err;
+}
+
 static int subcred_nl_msg(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlattr *attr = info->attrs[SUBCRED_A_MSG];
-	struct subcred_answer *ans;
+	struct subcred_answer ans = {};
 	int err;
 
 	if (GENL_REQ_ATTR_CHECK(info, SUBCRED_A_MSG))
 		return -EINVAL;
-	ans = kzalloc(sizeof(*ans), GFP_KERNEL);
-	if (!ans)
-		return -ENOMEM;
-	err = subcred_update_input(nla_data(attr), nla_len(attr), ans,
+	err = subcred_update_input(nla_data(attr), nla_len(attr), &ans,
 				   info->extack);
-	if (!err)
-		err = subcred_nl_answer(info, ans);
-	else if (info->extack && !info->extack->bad_attr)
-		NL_SET_BAD_ATTR(info->extack, attr);
-	subcred_answer_release(ans);
-	kfree(ans);
-	return err;
+	return subcred_nl_finish(info, &ans, err, attr);
 }
 
 static int subcred_nl_persisted(struct sk_buff *skb, struct genl_info *info)
 {
-	struct subcred_answer *ans;
+	struct subcred_answer ans = { .key = key_get(info->user_ptr[0]) };
 	int err;
 
 	if (GENL_REQ_ATTR_CHECK(info, SUBCRED_A_GENERATION))
-		return -EINVAL;
-	ans = kzalloc(sizeof(*ans), GFP_KERNEL);
-	if (!ans)
-		return -ENOMEM;
-	err = subcred_update_persisted(info->user_ptr[0],
-				       nla_get_u64(info->attrs[SUBCRED_A_GENERATION]),
-				       ans, info->extack);
-	if (!err) {
-		ans->key = key_get(info->user_ptr[0]);
-		err = subcred_nl_answer(info, ans);
-	}
-	subcred_answer_release(ans);
-	kfree(ans);
-	return err;
+		err = -EINVAL;
+	else
+		err = subcred_update_persisted(ans.key,
+					       nla_get_u64(info->attrs[SUBCRED_A_GENERATION]),
+					       &ans, info->extack);
+	return subcred_nl_finish(info, &ans, err, NULL);
 }
 
 static int subcred_nl_export(struct sk_buff *skb, struct genl_info *info)
 {
-	struct subcred_answer *ans;
+	struct subcred_answer ans = { .key = key_get(info->user_ptr[0]) };
 	int err;
 
-	ans = kzalloc(sizeof(*ans), GFP_KERNEL);
-	if (!ans)
-		return -ENOMEM;
-	err = subcred_update_export(info->user_ptr[0], ans, info->extack);
-	if (!err) {
-		ans->key = key_get(info->user_ptr[0]);
-		err = subcred_nl_answer(info, ans);
-	}
-	subcred_answer_release(ans);
-	kfree(ans);
-	return err;
+	err = subcred_update_export(ans.key, &ans, info->extack);
+	return subcred_nl_finish(info, &ans, err, NULL);
 }
 
 static int subcred_nl_import(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlattr *id = info->attrs[SUBCRED_A_ID];
 	struct nlattr *blob = info->attrs[SUBCRED_A_BLOB];
-	struct subcred_answer *ans;
+	struct subcred_answer ans = {};
 	int err;
 
 	if (GENL_REQ_ATTR_CHECK(info, SUBCRED_A_BLOB))
 		return -EINVAL;
-	ans = kzalloc(sizeof(*ans), GFP_KERNEL);
-	if (!ans)
-		return -ENOMEM;
 	err = subcred_update_import(nla_data(blob), nla_len(blob),
-				    id ? nla_data(id) : NULL, ans,
+				    id ? nla_data(id) : NULL, &ans,
 				    info->extack);
-	if (!err)
-		err = subcred_nl_answer(info, ans);
-	else if (info->extack && !info->extack->bad_attr)
-		NL_SET_BAD_ATTR(info->extack, blob);
-	subcred_answer_release(ans);
-	kfree(ans);
-	return err;
+	return subcred_nl_finish(info, &ans, err, blob);
 }
 
 static int subcred_nl_aka(struct sk_buff *skb, struct genl_info *info)
