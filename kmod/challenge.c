@@ -48,6 +48,25 @@ void subcred_accept_sqn(struct subcred_cred *cred, u64 sqn)
 		cred->sqn = sqn;
 }
 
+/* AUTS = SQN_MS ^ AK* || MAC-S, MAC-S = f1*(SQN_MS, AMF 0000) */
+int subcred_auts(const u8 *k, const u8 *opc, const u8 *rand, u64 sqn_ms,
+		 u8 *auts)
+{
+	static const u8 amf_resync[SUBCRED_AMF_LEN];
+	u8 ak[SUBCRED_AK_LEN], sqn[SUBCRED_SQN_LEN];
+	int i, err;
+
+	put_be48(sqn, sqn_ms);
+	err = subcred_milenage_f5star(k, opc, rand, ak);
+	if (!err)
+		err = subcred_milenage_f1(k, opc, rand, sqn, amf_resync, NULL,
+					  auts + SUBCRED_SQN_LEN);
+	for (i = 0; i < SUBCRED_SQN_LEN; i++)
+		auts[i] = sqn[i] ^ ak[i];
+	memzero_explicit(ak, sizeof(ak));
+	return err;
+}
+
 /*
  * Check AUTN = SQN ^ AK || AMF || MAC-A under the active key. Returns 0
  * (RES, CK, IK and SQN in @out), -EBADMSG on a MAC failure or a wrong rekey
@@ -59,7 +78,6 @@ int subcred_challenge(struct key *key, const u8 *rand, const u8 *autn,
 	struct subcred_cred *cred = subcred_cred(key);
 	struct subcred_secret *secret = subcred_secret(key);
 	u8 ak[SUBCRED_AK_LEN], sqn[SUBCRED_SQN_LEN], xmac[SUBCRED_MAC_LEN];
-	static const u8 amf_resync[SUBCRED_AMF_LEN];
 	const u8 *amf = autn + SUBCRED_SQN_LEN;
 	int i, err;
 
@@ -84,15 +102,7 @@ int subcred_challenge(struct key *key, const u8 *rand, const u8 *autn,
 	if (subcred_sqn_fresh(cred, out->sqn))
 		goto out;
 
-	/* AUTS = SQN_MS ^ AK* || MAC-S, MAC-S = f1*(SQN_MS, AMF 0000) */
-	put_be48(sqn, cred->sqn);
-	err = subcred_milenage_f5star(secret->k, secret->opc, rand, ak);
-	if (!err)
-		err = subcred_milenage_f1(secret->k, secret->opc, rand, sqn,
-					  amf_resync, NULL,
-					  out->auts + SUBCRED_SQN_LEN);
-	for (i = 0; i < SUBCRED_SQN_LEN; i++)
-		out->auts[i] = sqn[i] ^ ak[i];
+	err = subcred_auts(secret->k, secret->opc, rand, cred->sqn, out->auts);
 	if (!err)
 		err = -ERANGE;
 out:

@@ -63,9 +63,8 @@ int subcred_answer_seal(struct key *key, struct subcred_answer *ans,
 }
 
 /* TAG_C / TAG_A = HMAC(K_conf, label || H_T || msg before tag) */
-static int subcred_confirm_tag(const struct subcred_pending *p,
-			       const char *label, const u8 *msg, size_t len,
-			       u8 *tag)
+int subcred_confirm_tag(const struct subcred_pending *p, const char *label,
+			const u8 *msg, size_t len, u8 *tag)
 {
 	struct subcred_buf in[3] = {
 		{ label, strlen(label) },
@@ -76,6 +75,30 @@ static int subcred_confirm_tag(const struct subcred_pending *p,
 	return subcred_hmac(p->k_conf, sizeof(p->k_conf), in, 3, tag);
 }
 
+/* The ACK of CONFIRM @m into p->ack, TAG_A under K_conf. */
+int subcred_ack(const struct subcred_msg *m, struct subcred_pending *p)
+{
+	u8 tag[SUBCRED_HASH_LEN];
+	struct subcred_msg ack;
+	int alen, err;
+
+	memset(&ack, 0, sizeof(ack));
+	ack.type = SUBCRED_MSG_ACK;
+	ack.id_len = m->id_len;
+	memcpy(ack.id, m->id, m->id_len);
+	memcpy(ack.txid, m->txid, SUBCRED_WIRE_TXID_LEN);
+	ack.ack.new_version = p->new_version;
+	alen = subcred_wire_build(&ack, p->ack, sizeof(p->ack));
+	if (alen < 0)
+		return alen;
+	err = subcred_confirm_tag(p, "ack", p->ack, alen, tag);
+	if (err)
+		return err;
+	subcred_wire_set_tag(p->ack, alen, tag);
+	p->ack_len = alen;
+	return 0;
+}
+
 int subcred_confirm(struct key *key, const u8 *buf, size_t len,
 		    const struct subcred_msg *m, struct subcred_answer *ans,
 		    struct netlink_ext_ack *extack)
@@ -83,8 +106,7 @@ int subcred_confirm(struct key *key, const u8 *buf, size_t len,
 	struct subcred_cred *cred = subcred_cred(key);
 	struct subcred_pending *p = cred->pending;
 	u8 tag[SUBCRED_HASH_LEN];
-	struct subcred_msg ack;
-	int alen, err;
+	int err;
 
 	if (cred->last.ack_len &&
 	    !memcmp(cred->last.txid, m->txid, SUBCRED_WIRE_TXID_LEN)) {
@@ -112,20 +134,9 @@ int subcred_confirm(struct key *key, const u8 *buf, size_t len,
 		return subcred_answer_seal(key, ans, extack);
 	}
 
-	memset(&ack, 0, sizeof(ack));
-	ack.type = SUBCRED_MSG_ACK;
-	ack.id_len = m->id_len;
-	memcpy(ack.id, m->id, m->id_len);
-	memcpy(ack.txid, m->txid, SUBCRED_WIRE_TXID_LEN);
-	ack.ack.new_version = p->new_version;
-	alen = subcred_wire_build(&ack, p->ack, sizeof(p->ack));
-	if (alen < 0)
-		return alen;
-	err = subcred_confirm_tag(p, "ack", p->ack, alen, tag);
+	err = subcred_ack(m, p);
 	if (err)
 		return err;
-	subcred_wire_set_tag(p->ack, alen, tag);
-	p->ack_len = alen;
 	p->set_time = ktime_get_real_seconds();
 	p->committing = true;
 	cred->generation++;

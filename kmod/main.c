@@ -11,6 +11,7 @@
 #include "crypto.h"
 #include "netlink.h"
 #include "seal.h"
+#include "selftest.h"
 
 unsigned int subcred_max_credentials = 262144;
 module_param_named(max_credentials, subcred_max_credentials, uint, 0644);
@@ -47,6 +48,8 @@ static int __init subcred_mod_init(void)
 		return err;
 
 	err = subcred_crypto_selftest();
+	if (!err)
+		err = subcred_protocol_selftest();
 	if (err)
 		goto err_crypto;
 

@@ -24,12 +24,12 @@ static void subcred_msg_head(struct key *key, struct subcred_msg *m, u8 type,
 }
 
 /* Tag @msg with HMAC(KDF(K || OPc, @label, id, @ctx), msg before tag). */
-int subcred_tag_active(struct key *key, const char *label, const u8 *ctx,
-		       size_t ctx_len, u8 *msg, size_t len)
+int subcred_tag_keys(const u8 *k, const u8 *opc, const char *id,
+		     const char *label, const u8 *ctx, size_t ctx_len,
+		     u8 *msg, size_t len)
 {
-	struct subcred_secret *secret = subcred_secret(key);
 	struct subcred_buf p[2] = {
-		{ key->description, strlen(key->description) },
+		{ id, strlen(id) },
 		{ ctx, ctx_len },
 	};
 	struct subcred_buf in = { msg, len - SUBCRED_WIRE_TAG_LEN };
@@ -37,8 +37,8 @@ int subcred_tag_active(struct key *key, const char *label, const u8 *ctx,
 	u8 tag[SUBCRED_HASH_LEN];
 	int err;
 
-	memcpy(kk, secret->k, SUBCRED_K_LEN);
-	memcpy(kk + SUBCRED_K_LEN, secret->opc, SUBCRED_OPC_LEN);
+	memcpy(kk, k, SUBCRED_K_LEN);
+	memcpy(kk + SUBCRED_K_LEN, opc, SUBCRED_OPC_LEN);
 	err = subcred_kdf(kk, sizeof(kk), label, p, 2, tk);
 	if (!err)
 		err = subcred_hmac(tk, sizeof(tk), &in, 1, tag);
@@ -46,6 +46,34 @@ int subcred_tag_active(struct key *key, const char *label, const u8 *ctx,
 		subcred_wire_set_tag(msg, len, tag);
 	memzero_explicit(kk, sizeof(kk));
 	memzero_explicit(tk, sizeof(tk));
+	return err;
+}
+
+/* The same with the active K and OPc of @key. */
+int subcred_tag_active(struct key *key, const char *label, const u8 *ctx,
+		       size_t ctx_len, u8 *msg, size_t len)
+{
+	struct subcred_secret *secret = subcred_secret(key);
+
+	return subcred_tag_keys(secret->k, secret->opc, key->description,
+				label, ctx, ctx_len, msg, len);
+}
+
+/* K_auth = KDF(CK || IK, "auth", id, txid) */
+int subcred_k_auth(const u8 *ck, const u8 *ik, const struct subcred_msg *m,
+		   u8 *k_auth)
+{
+	struct subcred_buf ap[2] = {
+		{ m->id, m->id_len },
+		{ m->txid, SUBCRED_WIRE_TXID_LEN },
+	};
+	u8 ckik[32];
+	int err;
+
+	memcpy(ckik, ck, 16);
+	memcpy(ckik + 16, ik, 16);
+	err = subcred_kdf(ckik, sizeof(ckik), "auth", ap, 2, k_auth);
+	memzero_explicit(ckik, sizeof(ckik));
 	return err;
 }
 
@@ -90,37 +118,32 @@ static int subcred_sync(struct key *key, const u8 *txid, const u8 *auts,
 	return 0;
 }
 
-/* Work space of one NOTICE, on the heap: most of it is secret. */
-struct subcred_notice_ws {
-	struct subcred_aka_out aka;
-	u8 k_auth[SUBCRED_HASH_LEN];
-	u8 tag[SUBCRED_HASH_LEN];
-	u8 sk[SUBCRED_X25519_LEN];
-	u8 ikm[16 + 16 + SUBCRED_X25519_LEN];	/* CK || IK || Z */
-	u8 s[SUBCRED_HASH_LEN];
-	u8 out[SUBCRED_HASH_LEN];
-	struct subcred_msg resp;
-};
-
-/* RESPONSE, TAG_D, H_T and the new keys into @p; @ws holds CK, IK, K_auth */
-static int subcred_respond(struct key *key, const u8 *notice, size_t len,
-			   const struct subcred_msg *m,
-			   struct subcred_notice_ws *ws,
-			   struct subcred_pending *p)
+/*
+ * The device's answer to an authentic NOTICE @m of @len octets, given
+ * ws->aka (RES, CK, IK), ws->k_auth, the ephemeral key pair ws->sk/ws->pk
+ * and the current key @version: RESPONSE with TAG_D, H_T, K_new, OPc_new
+ * and K_conf into @p. Pure: the load-time self-test runs it on the
+ * protocol vector. -EINVAL if Z is all zero.
+ */
+int subcred_respond(const u8 *notice, size_t len,
+		    const struct subcred_msg *m, u32 version,
+		    struct subcred_notice_ws *ws, struct subcred_pending *p)
 {
-	struct subcred_cred *cred = subcred_cred(key);
 	u8 *z = ws->ikm + 32, nv[4];
 	struct subcred_buf in[2];
 	int rlen, err;
 
-	subcred_msg_head(key, &ws->resp, SUBCRED_MSG_RESPONSE, m->txid);
-	err = subcred_x25519_keypair(ws->sk, ws->resp.response.pk);
-	if (!err)
-		err = subcred_x25519(ws->sk, m->notice.pk, z);
+	err = subcred_x25519(ws->sk, m->notice.pk, z);
 	memzero_explicit(ws->sk, sizeof(ws->sk));
 	if (err)
 		return err;
 
+	memset(&ws->resp, 0, sizeof(ws->resp));
+	ws->resp.type = SUBCRED_MSG_RESPONSE;
+	ws->resp.id_len = m->id_len;
+	memcpy(ws->resp.id, m->id, m->id_len);
+	memcpy(ws->resp.txid, m->txid, SUBCRED_WIRE_TXID_LEN);
+	memcpy(ws->resp.response.pk, ws->pk, SUBCRED_WIRE_PK_LEN);
 	memcpy(ws->resp.response.res, ws->aka.res, SUBCRED_WIRE_RES_LEN);
 	rlen = subcred_wire_build(&ws->resp, p->response, sizeof(p->response));
 	if (rlen < 0)
@@ -159,7 +182,7 @@ static int subcred_respond(struct key *key, const u8 *notice, size_t len,
 		return err;
 
 	/* K_new, OPc_new, K_conf = KDF(S, label, BE32(v + 1)) */
-	p->new_version = cred->version + 1;
+	p->new_version = version + 1;
 	nv[0] = p->new_version >> 24;
 	nv[1] = p->new_version >> 16;
 	nv[2] = p->new_version >> 8;
@@ -231,17 +254,8 @@ int subcred_notice(struct key *key, const u8 *buf, size_t len,
 	if (err)
 		goto out;
 
-	/* K_auth = KDF(CK || IK, "auth", id, txid); TAG_N over the NOTICE */
-	memcpy(ws->ikm, ws->aka.ck, 16);
-	memcpy(ws->ikm + 16, ws->aka.ik, 16);
-	{
-		struct subcred_buf ap[2] = {
-			{ m->id, m->id_len },
-			{ m->txid, SUBCRED_WIRE_TXID_LEN },
-		};
-
-		err = subcred_kdf(ws->ikm, 32, "auth", ap, 2, ws->k_auth);
-	}
+	/* TAG_N = HMAC(K_auth, NOTICE before its tag) */
+	err = subcred_k_auth(ws->aka.ck, ws->aka.ik, m, ws->k_auth);
 	if (err)
 		goto out;
 	in.len = len - SUBCRED_WIRE_TAG_LEN;
@@ -260,7 +274,9 @@ int subcred_notice(struct key *key, const u8 *buf, size_t len,
 
 	memcpy(p->txid, m->txid, SUBCRED_WIRE_TXID_LEN);
 	memcpy(p->notice_hash, hash, SUBCRED_HASH_LEN);
-	err = subcred_respond(key, buf, len, m, ws, p);
+	err = subcred_x25519_keypair(ws->sk, ws->pk);
+	if (!err)
+		err = subcred_respond(buf, len, m, cred->version, ws, p);
 	if (err == -EINVAL) {
 		err = subcred_reject(key, m->txid, SUBCRED_REJECT_PK, ans);
 		goto out;

@@ -52,11 +52,35 @@ struct subcred_aka_out {
 	u8 auts[SUBCRED_WIRE_AUTS_LEN];
 };
 
+int subcred_auts(const u8 *k, const u8 *opc, const u8 *rand, u64 sqn_ms,
+		 u8 *auts);
 int subcred_challenge(struct key *key, const u8 *rand, const u8 *autn,
 		      bool rekey, struct subcred_aka_out *out);
 void subcred_accept_sqn(struct subcred_cred *cred, u64 sqn);
 
 /* notice.c */
+
+/* Work space of one NOTICE, on the heap: most of it is secret. */
+struct subcred_notice_ws {
+	struct subcred_aka_out aka;
+	u8 k_auth[32];
+	u8 tag[32];
+	u8 sk[32];			/* ephemeral X25519 key pair */
+	u8 pk[32];
+	u8 ikm[16 + 16 + 32];		/* CK || IK || Z */
+	u8 s[32];
+	u8 out[32];
+	struct subcred_msg resp;
+};
+
+int subcred_k_auth(const u8 *ck, const u8 *ik, const struct subcred_msg *m,
+		   u8 *k_auth);
+int subcred_respond(const u8 *notice, size_t len,
+		    const struct subcred_msg *m, u32 version,
+		    struct subcred_notice_ws *ws, struct subcred_pending *p);
+int subcred_tag_keys(const u8 *k, const u8 *opc, const char *id,
+		     const char *label, const u8 *ctx, size_t ctx_len,
+		     u8 *msg, size_t len);
 int subcred_tag_active(struct key *key, const char *label, const u8 *ctx,
 		       size_t ctx_len, u8 *msg, size_t len);
 int subcred_notice(struct key *key, const u8 *buf, size_t len,
@@ -66,6 +90,9 @@ int subcred_reject(struct key *key, const u8 *txid, u8 cause,
 		   struct subcred_answer *ans);
 
 /* commit.c */
+int subcred_confirm_tag(const struct subcred_pending *p, const char *label,
+			const u8 *msg, size_t len, u8 *tag);
+int subcred_ack(const struct subcred_msg *m, struct subcred_pending *p);
 int subcred_confirm(struct key *key, const u8 *buf, size_t len,
 		    const struct subcred_msg *m, struct subcred_answer *ans,
 		    struct netlink_ext_ack *extack);
