@@ -7,6 +7,7 @@
 # pair. Periodic, compromise and key-age updates, 100 credentials at once,
 # ordinary AKA runs with the old and the new key, restart and restore. TAP.
 set -u
+umask 077
 
 tmp=$(mktemp -d)
 . selftests/sides.sh

@@ -41,7 +41,7 @@ check "provision three credentials" sh -c "
 check "they are in /proc/keys" sh -c \
 	'[ "$(grep -c "subcred   imsi-mod-" /proc/keys)" -eq 3 ]'
 check "rmmod with credentials present" rmmod subcred
-check "no subcred key is left in /proc/keys" not grep -q subcred /proc/keys
+check "no subcred key is left in /proc/keys" not grep -q ' subcred ' /proc/keys
 check "no .subcred keyring is left" not grep -q '\.subcred' /proc/keys
 check "the family is gone" sh -c \
 	"$ctl show 2>&1 | grep -q 'kernel module not loaded'"
