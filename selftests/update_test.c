@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <linux/keyctl.h>
 
 #include <linux/subcred.h>
@@ -615,6 +616,106 @@ TEST_F(update, request_on_key_age)
 	/* backoff: no second REQUEST within the next second */
 	EXPECT_EQ(-ETIMEDOUT, genl_recv_event(&ev, &g, 1000));
 	genl_close(&ev);
+}
+
+/* Two authentic NOTICEs of different transactions race: one update wins. */
+TEST_F(update, two_notices_race_one_update_wins)
+{
+	struct txn *t = &self->t, other;
+	uint8_t confirm[SUBCRED_WIRE_MAX_LEN];
+	struct txn *txns[2] = { t, &other };
+	struct answer a;
+	int status, i, won = -1;
+	pid_t pid[2];
+	size_t clen;
+
+	txn_vector(t, "imsi-race");
+	other = *t;
+	other.txid[0] ^= 0x80;
+	other.sqn = (6 << 5) | 4;		/* another fresh SQN */
+	other.sk_n[0] ^= 1;
+	net_notice(&other);
+	ASSERT_EQ(0, provision(&self->s, t->id, 1));
+
+	for (i = 0; i < 2; i++) {
+		pid[i] = fork();
+		ASSERT_GE(pid[i], 0);
+		if (!pid[i]) {
+			struct genl_sock s;
+
+			if (genl_open(&s, SUBCRED_GENL_NAME))
+				_exit(2);
+			a = deliver(&s, txns[i]->notice, txns[i]->notice_len);
+			if (a.err || !a.blob_len)
+				_exit(3);
+			a = persisted(&s, txns[i]->id, a.generation);
+			_exit(a.err ? 4 : 0);
+		}
+	}
+	for (i = 0; i < 2; i++) {
+		ASSERT_EQ(pid[i], waitpid(pid[i], &status, 0));
+		EXPECT_EQ(0, WEXITSTATUS(status));
+	}
+
+	/* exactly one transaction is pending: its CONFIRM commits */
+	for (i = 0; i < 2; i++) {
+		struct subcred_msg m;
+		uint8_t resp[SUBCRED_WIRE_MAX_LEN];
+		struct answer d;
+
+		d = deliver(&self->s, txns[i]->notice, txns[i]->notice_len);
+		if (d.err || !d.msg_len ||
+		    subcred_wire_parse(d.msg, d.msg_len, &m, NULL) ||
+		    m.type != SUBCRED_MSG_RESPONSE)
+			continue;
+		memcpy(resp, d.msg, d.msg_len);
+		ASSERT_EQ(0, net_response(txns[i], resp, d.msg_len));
+		EXPECT_EQ(-1, won) TH_LOG("both transactions answered");
+		won = i;
+	}
+	ASSERT_NE(-1, won);
+	clen = net_confirm(txns[!won], 2, confirm);
+	a = deliver(&self->s, confirm, clen);
+	ASSERT_EQ(0, a.err);
+	EXPECT_EQ(0, a.blob_len) TH_LOG("the loser's CONFIRM must not commit");
+	clen = net_confirm(txns[won], 2, confirm);
+	a = deliver(&self->s, confirm, clen);
+	ASSERT_EQ(0, a.err);
+	a = persisted(&self->s, t->id, a.generation);
+	ASSERT_EQ(0, a.err);
+	EXPECT_EQ(0, net_ack(txns[won], a.msg, a.msg_len));
+	EXPECT_EQ(1, aka(&self->s, t->id, txns[won]->k_new,
+			 txns[won]->opc_new, 0x300));
+}
+
+TEST_F(update, delete_while_pending_and_committing)
+{
+	struct txn *t = &self->t;
+	uint8_t confirm[SUBCRED_WIRE_MAX_LEN];
+	struct answer a;
+	size_t clen;
+
+	txn_vector(t, "imsi-gone");
+	ASSERT_EQ(0, provision(&self->s, t->id, 1));
+	to_pending(_metadata, &self->s, t);
+	del(&self->s, t->id);
+	clen = net_confirm(t, 2, confirm);
+	a = deliver(&self->s, confirm, clen);
+	EXPECT_EQ(-ENOENT, a.err);
+
+	/* again, deleted after the CONFIRM's state was handed out */
+	ASSERT_EQ(0, provision(&self->s, t->id, 1));
+	to_pending(_metadata, &self->s, t);
+	clen = net_confirm(t, 2, confirm);
+	a = deliver(&self->s, confirm, clen);
+	ASSERT_EQ(0, a.err);
+	ASSERT_GT(a.blob_len, 0);
+	del(&self->s, t->id);
+	a = persisted(&self->s, t->id, a.generation);
+	EXPECT_EQ(-ENOENT, a.err);
+	EXPECT_EQ(0, a.msg_len) TH_LOG("no ACK for a deleted credential");
+	/* and the id can be provisioned anew */
+	EXPECT_EQ(0, provision(&self->s, t->id, 1));
 }
 
 TEST_HARNESS_MAIN
