@@ -389,6 +389,30 @@ static int put_u32_opt(struct nl_msg *msg, int type, bool set, uint64_t v)
 	return set ? nla_put_u32(msg, type, (uint32_t)v) : 0;
 }
 
+/* The policy options that add and set share: --max-age, --pending-timeout */
+struct policy {
+	uint64_t age, pto;
+	bool has_age, has_pto;
+};
+
+static bool parse_policy(const struct cmd *c, int opt, struct policy *p)
+{
+	if (opt == 'a') {
+		p->has_age = true;
+		return parse_num(c, "--max-age", optarg, 0, UINT32_MAX,
+				 UINT32_MAX, &p->age);
+	}
+	p->has_pto = true;
+	return parse_num(c, "--pending-timeout", optarg, 1,
+			 SUBCRED_PENDING_TIMEOUT_MAX, UINT32_MAX, &p->pto);
+}
+
+static int put_policy(struct nl_msg *msg, const struct policy *p)
+{
+	return put_u32_opt(msg, SUBCRED_A_MAX_AGE, p->has_age, p->age) ||
+	       put_u32_opt(msg, SUBCRED_A_PENDING_TIMEOUT, p->has_pto, p->pto);
+}
+
 /* ---- add ---- */
 
 static int cmd_add(const struct cmd *c, int argc, char **argv)
@@ -404,9 +428,9 @@ static int cmd_add(const struct cmd *c, int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *kf = NULL, *of = NULL, *id;
-	uint64_t sqn = 0, ver = 0, age = 0, pto = 0;
-	bool has_sqn = false, has_ver = false, has_age = false;
-	bool has_pto = false;
+	uint64_t sqn = 0, ver = 0;
+	bool has_sqn = false, has_ver = false;
+	struct policy pol = { 0 };
 	struct nlattr *ka = NULL, *oa = NULL;
 	struct nl_msg *msg;
 	struct scnl nl;
@@ -436,17 +460,9 @@ static int cmd_add(const struct cmd *c, int argc, char **argv)
 			has_ver = true;
 			break;
 		case 'a':
-			if (!parse_num(c, "--max-age", optarg, 0, UINT32_MAX,
-				       UINT32_MAX, &age))
-				return EXIT_USAGE;
-			has_age = true;
-			break;
 		case 't':
-			if (!parse_num(c, "--pending-timeout", optarg, 1,
-				       SUBCRED_PENDING_TIMEOUT_MAX,
-				       UINT32_MAX, &pto))
+			if (!parse_policy(c, opt, &pol))
 				return EXIT_USAGE;
-			has_pto = true;
 			break;
 		default:
 			r = opt_common(c, opt, argv);
@@ -495,8 +511,7 @@ static int cmd_add(const struct cmd *c, int argc, char **argv)
 	if (!ka || !oa ||
 	    (has_sqn && nla_put_u64(msg, SUBCRED_A_SQN, sqn)) ||
 	    put_u32_opt(msg, SUBCRED_A_KEY_VERSION, has_ver, ver) ||
-	    put_u32_opt(msg, SUBCRED_A_MAX_AGE, has_age, age) ||
-	    put_u32_opt(msg, SUBCRED_A_PENDING_TIMEOUT, has_pto, pto)) {
+	    put_policy(msg, &pol)) {
 		r = -ENOMEM;
 	} else {
 		r = scnl_send(&nl, msg);
@@ -561,8 +576,7 @@ static int cmd_set(const struct cmd *c, int argc, char **argv)
 		{ "help",		no_argument,	   NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
-	uint64_t age = 0, pto = 0;
-	bool has_age = false, has_pto = false;
+	struct policy pol = { 0 };
 	struct nl_msg *msg;
 	struct scnl nl;
 	char what[96];
@@ -572,17 +586,9 @@ static int cmd_set(const struct cmd *c, int argc, char **argv)
 	while ((opt = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'a':
-			if (!parse_num(c, "--max-age", optarg, 0, UINT32_MAX,
-				       UINT32_MAX, &age))
-				return EXIT_USAGE;
-			has_age = true;
-			break;
 		case 't':
-			if (!parse_num(c, "--pending-timeout", optarg, 1,
-				       SUBCRED_PENDING_TIMEOUT_MAX,
-				       UINT32_MAX, &pto))
+			if (!parse_policy(c, opt, &pol))
 				return EXIT_USAGE;
-			has_pto = true;
 			break;
 		default:
 			r = opt_common(c, opt, argv);
@@ -594,7 +600,7 @@ static int cmd_set(const struct cmd *c, int argc, char **argv)
 		return usage_err(c, "expected exactly one ID");
 	if (!check_id(c, argv[optind]))
 		return EXIT_USAGE;
-	if (!has_age && !has_pto && !no_validate)
+	if (!pol.has_age && !pol.has_pto && !no_validate)
 		return usage_err(c, "nothing to set: give --max-age and/or "
 				 "--pending-timeout");
 	snprintf(what, sizeof(what), "set %s", argv[optind]);
@@ -604,8 +610,7 @@ static int cmd_set(const struct cmd *c, int argc, char **argv)
 		return r;
 	msg = scnl_msg(&nl, SUBCRED_CMD_CRED_SET, 0);
 	if (!msg || nla_put_string(msg, SUBCRED_A_ID, argv[optind]) ||
-	    put_u32_opt(msg, SUBCRED_A_MAX_AGE, has_age, age) ||
-	    put_u32_opt(msg, SUBCRED_A_PENDING_TIMEOUT, has_pto, pto)) {
+	    put_policy(msg, &pol)) {
 		nlmsg_free(msg);
 		r = report(&nl, what, -ENOMEM);
 	} else {
