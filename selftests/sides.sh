@@ -14,6 +14,10 @@ db=$tmp/hn.db
 state=$tmp/state
 agent_pid=
 hn_pid=
+# Where the agent sends device messages and where the network sends to the
+# device: a test that puts a relay in between (selftests/relay) sets these.
+network_addr=192.0.2.1:7305
+device_addr=192.0.2.2:7306
 
 sides_up() {
 	ip netns add sc-dev && ip netns add sc-net &&
@@ -43,7 +47,7 @@ start_hn() {
 }
 
 start_agent() {
-	ip netns exec sc-dev $agent --network 192.0.2.1:7305 \
+	ip netns exec sc-dev $agent --network "$network_addr" \
 		--listen 0.0.0.0:7306 --state-dir "$state" \
 		2>>"$tmp/agent.log" &
 	agent_pid=$!
@@ -52,7 +56,7 @@ start_agent() {
 # provision ID KFILE OPCFILE: the same subscriber on both sides.
 provision() {
 	$hn --db "$db" add "$1" --k-file "$2" --opc-file "$3" \
-		--device 192.0.2.2:7306 >/dev/null && \
+		--device "$device_addr" >/dev/null && \
 		$ctl add "$1" --k-file "$2" --opc-file "$3"
 }
 
