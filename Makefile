@@ -5,6 +5,7 @@
 #   make KDIR=/path       subcred.ko for any prepared kernel tree
 #   make check            every test: userspace, then QEMU on 6.1 and 6.12
 #   make demo             a guest with a credential in it
+#   make fuzz             libFuzzer targets, 10 million inputs each
 #   make install          module into /lib/modules/<kver>/updates, depmod
 #
 # The module is built in build/<kernel>/, a copy of Kbuild, kmod/ and uapi/,
@@ -54,6 +55,9 @@ check:
 demo:
 	selftests/demo.sh
 
+fuzz: deps
+	$(MAKE) -C userspace/fuzz run
+
 install: module
 	$(MAKE) -C $(KDIR) M=$(abspath $(BUILD)) INSTALL_MOD_DIR=updates \
 		modules_install
@@ -63,5 +67,6 @@ clean:
 	rm -rf build
 	$(MAKE) -C userspace clean
 	$(MAKE) -C selftests clean
+	$(MAKE) -C userspace/fuzz clean
 
-.PHONY: all module userspace selftests deps kabi check demo install clean
+.PHONY: all module userspace selftests deps kabi check demo fuzz install clean

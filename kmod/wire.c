@@ -70,6 +70,23 @@ size_t subcred_wire_len(u8 type, u8 id_len)
 	       (subcred_wire_tagged(type) ? SUBCRED_WIRE_TAG_LEN : 0);
 }
 
+/* Reason and cause octets in range; the other fields take any value. */
+static int subcred_wire_fields_ok(const struct subcred_msg *msg)
+{
+	switch (msg->type) {
+	case SUBCRED_MSG_NOTICE:
+		return msg->notice.reason >= SUBCRED_REASON_PERIODIC &&
+		       msg->notice.reason <= SUBCRED_REASON_OPERATOR;
+	case SUBCRED_MSG_REJECT:
+		return msg->reject.cause >= SUBCRED_REJECT_MAC &&
+		       msg->reject.cause <= SUBCRED_REJECT_NO_TXN;
+	case SUBCRED_MSG_REQUEST:
+		return msg->request.reason >= SUBCRED_REASON_PERIODIC &&
+		       msg->request.reason <= SUBCRED_REASON_OPERATOR;
+	}
+	return 1;
+}
+
 static int subcred_wire_fail(enum subcred_wire_error *why,
 			     enum subcred_wire_error e)
 {
@@ -120,9 +137,6 @@ int subcred_wire_parse(const u8 *buf, size_t len, struct subcred_msg *msg,
 	switch (type) {
 	case SUBCRED_MSG_NOTICE:
 		msg->notice.reason = *p++;
-		if (msg->notice.reason < SUBCRED_REASON_PERIODIC ||
-		    msg->notice.reason > SUBCRED_REASON_OPERATOR)
-			return subcred_wire_fail(why, SUBCRED_WIRE_FIELD);
 		msg->notice.key_version = get_be32(p);
 		p += 4;
 		memcpy(msg->notice.rand, p, SUBCRED_WIRE_RAND_LEN);
@@ -149,21 +163,17 @@ int subcred_wire_parse(const u8 *buf, size_t len, struct subcred_msg *msg,
 		break;
 	case SUBCRED_MSG_REJECT:
 		msg->reject.cause = *p++;
-		if (msg->reject.cause < SUBCRED_REJECT_MAC ||
-		    msg->reject.cause > SUBCRED_REJECT_NO_TXN)
-			return subcred_wire_fail(why, SUBCRED_WIRE_FIELD);
 		break;
 	case SUBCRED_MSG_REQUEST:
 		msg->request.reason = *p++;
-		if (msg->request.reason < SUBCRED_REASON_PERIODIC ||
-		    msg->request.reason > SUBCRED_REASON_OPERATOR)
-			return subcred_wire_fail(why, SUBCRED_WIRE_FIELD);
 		msg->request.key_version = get_be32(p);
 		p += 4;
 		memcpy(msg->request.nonce, p, SUBCRED_WIRE_NONCE_LEN);
 		p += SUBCRED_WIRE_NONCE_LEN;
 		break;
 	}
+	if (!subcred_wire_fields_ok(msg))
+		return subcred_wire_fail(why, SUBCRED_WIRE_FIELD);
 	if (subcred_wire_tagged(type))
 		memcpy(msg->tag, p, SUBCRED_WIRE_TAG_LEN);
 	if (why)
@@ -176,7 +186,8 @@ int subcred_wire_build(const struct subcred_msg *msg, u8 *buf, size_t size)
 	size_t len = subcred_wire_len(msg->type, msg->id_len);
 	u8 *p = buf;
 
-	if (!len || !subcred_wire_id_ok((const u8 *)msg->id, msg->id_len))
+	if (!len || !subcred_wire_id_ok((const u8 *)msg->id, msg->id_len) ||
+	    !subcred_wire_fields_ok(msg))
 		return -EINVAL;
 	if (len > size)
 		return -ENOSPC;

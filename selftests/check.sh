@@ -79,6 +79,8 @@ step "build userspace unit tests" make -s -C userspace/tests
 step "extract ynl from linux-source-6.12" selftests/ynl-prepare.sh
 
 host wire userspace/tests/test_wire
+step "fuzz the wire codec (libFuzzer, ASan, UBSan: 1,000,000 inputs)" \
+	make -s -C userspace/fuzz run RUNS=1000000
 host hn make -s -C userspace/hn check
 
 host style selftests/style.sh

@@ -13,6 +13,7 @@ PKGS=(
 	libnl-3-dev libnl-genl-3-dev pkg-config keyutils sparse dkms
 	python3-yaml python3-jsonschema gcc make libc6-dev
 	libssl-dev libsqlite3-dev cppcheck iproute2 util-linux procps
+	clang libclang-rt-dev
 )
 
 die() { echo "deps.sh: $*" >&2; exit 1; }

@@ -160,6 +160,19 @@ static void test_fields(void)
 	m.type = 9;
 	ok(subcred_wire_build(&m, buf, sizeof(buf)) == -EINVAL,
 	   "%s: build of type 9 is -EINVAL", "ACK");
+	m.type = SUBCRED_MSG_NOTICE;
+	m.notice.reason = 4;
+	ok(subcred_wire_build(&m, buf, sizeof(buf)) == -EINVAL,
+	   "%s: build with reason 4 is -EINVAL", "NOTICE");
+	m.type = SUBCRED_MSG_REQUEST;
+	m.request.reason = 0;
+	ok(subcred_wire_build(&m, buf, sizeof(buf)) == -EINVAL,
+	   "%s: build with reason 0 is -EINVAL", "REQUEST");
+	m.type = SUBCRED_MSG_REJECT;
+	m.reject.cause = 6;
+	ok(subcred_wire_build(&m, buf, sizeof(buf)) == -EINVAL,
+	   "%s: build with cause 6 is -EINVAL", "REJECT");
+	memset(&m, 0, sizeof(m));
 	m.type = SUBCRED_MSG_ACK;
 	m.id_len = 64;
 	memset(m.id, 'z', 64);
@@ -176,7 +189,7 @@ int main(void)
 
 	if (vectors_load(vectors_path("protocol-v1.txt")))
 		return 1;
-	printf("TAP version 13\n1..%d\n", 7 * 8 + 11);
+	printf("TAP version 13\n1..%d\n", 7 * 8 + 14);
 	for (type = SUBCRED_MSG_NOTICE; type <= SUBCRED_MSG_TYPE_MAX; type++)
 		test_type(type);
 	test_fields();
