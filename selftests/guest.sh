@@ -33,6 +33,7 @@ fi
 
 run store selftests/subcred_test
 run update selftests/update_test
+run mutate selftests/mutate_test
 [ -x selftests/subcredctl.sh ] && run subcredctl selftests/subcredctl.sh
 [ -x selftests/ynl.sh ] && run ynl selftests/ynl.sh
 run agent selftests/agent.sh "$mod"

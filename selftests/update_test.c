@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -179,6 +180,65 @@ static uint32_t cred_u32(struct genl_sock *s, const char *id, int attr)
 		return ~0U;
 	genl_parse(&r.nlh, tb, SUBCRED_A_MAX);
 	return tb[attr] ? genl_attr_u32(tb[attr]) : ~0U;
+}
+
+/* A per-credential counter (SUBCRED_A_STATS), or ~0 if missing. */
+static uint64_t cred_stat(struct genl_sock *s, const char *id, int stat)
+{
+	const struct nlattr *tb[SUBCRED_A_MAX + 1];
+	struct genl_msg m, r;
+	const char *p;
+	int rem;
+
+	genl_msg_init(s, &m, SUBCRED_CMD_CRED_GET, 0);
+	genl_put_str(&m, SUBCRED_A_ID, id);
+	if (genl_do(s, &m, &r))
+		return ~0ULL;
+	genl_parse(&r.nlh, tb, SUBCRED_A_MAX);
+	if (!tb[SUBCRED_A_STATS])
+		return ~0ULL;
+	p = (const char *)tb[SUBCRED_A_STATS] + NLA_HDRLEN;
+	rem = tb[SUBCRED_A_STATS]->nla_len - NLA_HDRLEN;
+	while (rem >= NLA_HDRLEN) {
+		const struct nlattr *a = (const struct nlattr *)p;
+
+		if (a->nla_len < NLA_HDRLEN || a->nla_len > rem)
+			break;
+		if (a->nla_type == stat && a->nla_len == NLA_HDRLEN + 8)
+			return genl_attr_u64(a);
+		p += NLA_ALIGN(a->nla_len);
+		rem -= NLA_ALIGN(a->nla_len);
+	}
+	return ~0ULL;
+}
+
+/*
+ * Wait up to @ms for event @event about @id on @ev: its milliseconds since
+ * @since, or -1 on timeout.
+ */
+static long wait_event(struct genl_sock *ev, const char *id, uint32_t event,
+		       int ms, const struct timespec *since)
+{
+	const struct nlattr *tb[SUBCRED_A_MAX + 1];
+	struct timespec now;
+	struct genl_msg g;
+	long spent;
+
+	for (;;) {
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		spent = (now.tv_sec - since->tv_sec) * 1000 +
+			(now.tv_nsec - since->tv_nsec) / 1000000;
+		if (spent >= ms || genl_recv_event(ev, &g, ms - spent))
+			return -1;
+		genl_parse(&g.nlh, tb, SUBCRED_A_MAX);
+		if (tb[SUBCRED_A_EVENT] && tb[SUBCRED_A_ID] &&
+		    genl_attr_u32(tb[SUBCRED_A_EVENT]) == event &&
+		    !strcmp(genl_attr_str(tb[SUBCRED_A_ID]), id))
+			break;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (now.tv_sec - since->tv_sec) * 1000 +
+	       (now.tv_nsec - since->tv_nsec) / 1000000;
 }
 
 static void del(struct genl_sock *s, const char *id)
@@ -552,31 +612,90 @@ TEST_F(update, no_master_key_no_answer)
 	to_pending(_metadata, &self->s, t);
 }
 
+/*
+ * §5.6 and §6.5: PENDING passes its deadline (counted, event EXPIRED); the
+ * late CONFIRM gets REJECT 5 for its txid under the old key, a late copy
+ * of the NOTICE gets SYNC (its SQN stays used). The network aborts on that
+ * REJECT and keeps the old key; the next update from it succeeds, and its
+ * COMMITTING state does not expire.
+ */
 TEST_F(update, pending_expires)
 {
 	struct txn *t = &self->t;
-	uint8_t confirm[SUBCRED_WIRE_MAX_LEN];
+	uint8_t confirm[SUBCRED_WIRE_MAX_LEN], sqn_ms[6];
+	struct timespec t0;
+	struct genl_sock ev;
 	struct subcred_msg m;
 	struct genl_msg g;
 	struct answer a;
 	size_t clen;
+	long ms;
+	int i;
 
 	txn_vector(t, "imsi-expire");
+	ASSERT_EQ(0, genl_open(&ev, SUBCRED_GENL_NAME));
+	ASSERT_EQ(0, genl_join_events(&ev));
 	ASSERT_EQ(0, provision(&self->s, t->id, 1));
 	genl_msg_init(&self->s, &g, SUBCRED_CMD_CRED_SET, 0);
 	genl_put_str(&g, SUBCRED_A_ID, t->id);
 	genl_put_u32(&g, SUBCRED_A_PENDING_TIMEOUT, 1);
 	ASSERT_EQ(0, genl_do(&self->s, &g, NULL));
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	to_pending(_metadata, &self->s, t);
-	sleep(3);
+	ms = wait_event(&ev, t->id, SUBCRED_EVENT_EXPIRED, 10000, &t0);
+	ASSERT_NE(-1, ms) TH_LOG("no EXPIRED event within 10 s");
+	EXPECT_GE(ms, 1000) TH_LOG("expired %ld ms after the NOTICE", ms);
 	EXPECT_EQ(SUBCRED_STATE_IDLE,
 		  cred_u32(&self->s, t->id, SUBCRED_A_STATE));
+	EXPECT_EQ(1, cred_stat(&self->s, t->id, SUBCRED_STAT_EXPIRED));
+
+	/* the late CONFIRM */
 	clen = net_confirm(t, 2, confirm);
 	a = deliver(&self->s, confirm, clen);
 	ASSERT_EQ(0, a.err);
+	EXPECT_EQ(0, a.blob_len);
 	ASSERT_EQ(0, subcred_wire_parse(a.msg, a.msg_len, &m, NULL));
+	EXPECT_EQ(SUBCRED_MSG_REJECT, m.type);
 	EXPECT_EQ(SUBCRED_REJECT_NO_TXN, m.reject.cause);
+	EXPECT_EQ(0, memcmp(m.txid, t->txid, 8));
+	EXPECT_EQ(0, net_tag_active(v_k, v_opc, t->id, "reject", t->txid, 8,
+				    a.msg, a.msg_len));
+	EXPECT_EQ(1, cred_stat(&self->s, t->id, SUBCRED_STAT_REJECT_NO_TXN));
 	EXPECT_EQ(1, cred_u32(&self->s, t->id, SUBCRED_A_KEY_VERSION));
+
+	/* a late copy of the NOTICE */
+	a = deliver(&self->s, t->notice, t->notice_len);
+	ASSERT_EQ(0, a.err);
+	ASSERT_EQ(0, subcred_wire_parse(a.msg, a.msg_len, &m, NULL));
+	EXPECT_EQ(SUBCRED_MSG_SYNC, m.type);
+	for (i = 0; i < 6; i++)
+		sqn_ms[i] = m.sync.auts[i] ^ t->mil.ak_s[i];
+	EXPECT_EQ(0, memcmp(sqn_ms, "\0\0\0\0\0\xa3", 6));
+	EXPECT_EQ(SUBCRED_STATE_IDLE,
+		  cred_u32(&self->s, t->id, SUBCRED_A_STATE));
+
+	/* the network aborted, still on v1: a new update with the old key */
+	t->txid[0] ^= 0xff;
+	t->sqn = (6 << 5) | 4;
+	net_notice(t);
+	to_pending(_metadata, &self->s, t);
+	clen = net_confirm(t, 2, confirm);
+	a = deliver(&self->s, confirm, clen);
+	ASSERT_EQ(0, a.err);
+	ASSERT_GT(a.blob_len, 0);
+	/* COMMITTING outlives the deadline */
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	EXPECT_EQ(-1, wait_event(&ev, t->id, SUBCRED_EVENT_EXPIRED, 2500,
+				 &t0));
+	EXPECT_EQ(SUBCRED_STATE_COMMITTING,
+		  cred_u32(&self->s, t->id, SUBCRED_A_STATE));
+	EXPECT_EQ(1, cred_stat(&self->s, t->id, SUBCRED_STAT_EXPIRED));
+	a = persisted(&self->s, t->id, a.generation);
+	ASSERT_EQ(0, a.err);
+	EXPECT_EQ(0, net_ack(t, a.msg, a.msg_len));
+	EXPECT_EQ(2, cred_u32(&self->s, t->id, SUBCRED_A_KEY_VERSION));
+	EXPECT_EQ(1, aka(&self->s, t->id, t->k_new, t->opc_new, 0x400));
+	genl_close(&ev);
 }
 
 TEST_F(update, request_on_key_age)
