@@ -38,6 +38,8 @@ run mutate selftests/mutate_test
 [ -x selftests/ynl.sh ] && run ynl selftests/ynl.sh
 run agent selftests/agent.sh "$mod"
 run e2e selftests/e2e.sh
+run secrets selftests/secrets.sh
+run nlfuzz selftests/nlfuzz
 run module selftests/module.sh "$mod"
 rmmod subcred
 
