@@ -183,15 +183,26 @@ int hn_db_begin(hn_db *db)
 
 int hn_db_commit(hn_db *db)
 {
+	int scrub = db->scrub;
+
+	db->scrub = 0;
 	if (exec(db, "COMMIT")) {
 		hn_db_rollback(db);
 		return -1;
 	}
+	/*
+	 * Best effort: a reader of an older snapshot (a `list` at this very
+	 * moment) keeps the frames; the next scrub takes them.
+	 */
+	if (scrub)
+		sqlite3_exec(db->db, "PRAGMA wal_checkpoint(TRUNCATE)", NULL,
+			     NULL, NULL);
 	return 0;
 }
 
 void hn_db_rollback(hn_db *db)
 {
+	db->scrub = 0;
 	if (!sqlite3_get_autocommit(db->db))
 		sqlite3_exec(db->db, "ROLLBACK", NULL, NULL, NULL);
 }
@@ -342,6 +353,9 @@ int hn_db_get(hn_db *db, const char *id, struct hn_sub *s)
 	st = NULL;
 	if (load_txn(db, s))
 		goto out;
+	s->loaded_sk = s->has_txn && s->txn.has_sk;
+	s->loaded_new = s->has_txn && s->txn.has_new;
+	memcpy(s->loaded_txid, s->txn.txid, sizeof(s->loaded_txid));
 	ret = 1;
 out:
 	sqlite3_finalize(st);
@@ -456,8 +470,21 @@ static int write_txn(hn_db *db, const struct hn_sub *s)
 	return 0;
 }
 
+/* Whether writing @s drops a secret it was loaded with. */
+static int drops_secret(const struct hn_sub *s)
+{
+	const struct hn_txn *t = &s->txn;
+	int same = s->has_txn &&
+		   !memcmp(t->txid, s->loaded_txid, sizeof(t->txid));
+
+	return (s->loaded_sk && !(same && t->has_sk)) ||
+	       (s->loaded_new && !(same && t->has_new));
+}
+
 int hn_db_put(hn_db *db, const struct hn_sub *s)
 {
+	if (drops_secret(s))
+		db->scrub = 1;
 	if (write_sub(db, s, "INSERT OR REPLACE"))
 		return -1;
 	return write_txn(db, s);
@@ -477,6 +504,7 @@ int hn_db_delete(hn_db *db, const char *id)
 	sqlite3_stmt *st = prep(db, "DELETE FROM subscriber WHERE id = ?");
 	int r;
 
+	db->scrub = 1;
 	if (!st)
 		return -1;
 	sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);

@@ -69,6 +69,10 @@ struct hn_sub {
 	int64_t updated;
 	int has_txn;
 	struct hn_txn txn;
+	/* as loaded: which secrets a write may drop (hn_db_put) */
+	int loaded_sk;
+	int loaded_new;
+	uint8_t loaded_txid[SUBCRED_WIRE_TXID_LEN];
 };
 
 /* What `list` shows: no secrets. */
@@ -101,13 +105,19 @@ struct hn_audit_row {
 
 typedef struct hn_db {
 	sqlite3 *db;
+	int scrub;	/* the open transaction drops a secret: see commit */
 } hn_db;
 
 /* Open (@create: make file and directory, mode 0600/0700). 0 or -1. */
 int hn_db_open(hn_db *db, const char *path, int create);
 void hn_db_close(hn_db *db);
 
-/* BEGIN IMMEDIATE / COMMIT / ROLLBACK. 0 or -1. */
+/*
+ * BEGIN IMMEDIATE / COMMIT / ROLLBACK. 0 or -1. A committed transaction
+ * that dropped a secret (sk_N wiped, a key replaced or dropped, a
+ * subscriber deleted) is followed by a WAL checkpoint that truncates the
+ * log, so that with secure_delete the old octets are in neither file.
+ */
 int hn_db_begin(hn_db *db);
 int hn_db_commit(hn_db *db);
 void hn_db_rollback(hn_db *db);

@@ -553,6 +553,60 @@ static void test_challenge(void)
 	teardown(&w);
 }
 
+/* 1 if the octets @p (@n) are in the file @path (a missing file: 0). */
+static int file_has(const char *path, const uint8_t *p, size_t n)
+{
+	static uint8_t buf[1 << 20];
+	FILE *f = fopen(path, "rb");
+	size_t len, i;
+
+	if (!f)
+		return 0;
+	len = fread(buf, 1, sizeof(buf), f);
+	fclose(f);
+	for (i = 0; i + n <= len; i++)
+		if (!memcmp(buf + i, p, n))
+			return 1;
+	return 0;
+}
+
+static int db_has(const struct world *w, const uint8_t *p, size_t n)
+{
+	char wal[300];
+
+	snprintf(wal, sizeof(wal), "%s-wal", w->path);
+	return file_has(w->path, p, n) || file_has(wal, p, n);
+}
+
+/* Wiped secrets leave the database files, WAL included, at once. */
+static void test_scrub(void)
+{
+	uint8_t sk[32], ans[HN_MSG_MAX];
+	struct world w;
+	int n, r;
+
+	r = setup(&w, DEV) || start(&w);
+	memcpy(sk, get(&w)->txn.sk_n, sizeof(sk));
+	ok(!r && get(&w)->txn.has_sk && db_has(&w, sk, sizeof(sk)),
+	   "NOTICE_SENT: sk_N is in the database (needed after a restart)");
+	r = relay(&w, 0) || w.res.nout != 1;
+	if (!r) {
+		memcpy(w.confirm, w.res.out[0].buf, w.res.out[0].len);
+		w.confirm_len = w.res.out[0].len;
+	}
+	ok(!r && is_dual(&w) && !db_has(&w, sk, sizeof(sk)),
+	   "RESPONSE verified: sk_N is in neither the database nor its WAL");
+	n = device_confirm(&w, ans);
+	r = in(&w, ans, n);
+	ok(!r && commits_to_device_key(&w) &&
+	   !db_has(&w, w.k1.k, sizeof(w.k1.k)) &&
+	   !db_has(&w, w.k1.opc, sizeof(w.k1.opc)),
+	   "committed: the old K and OPc are in neither the database nor "
+	   "its WAL");
+	teardown(&w);
+	memset(sk, 0, sizeof(sk));
+}
+
 int main(void)
 {
 	tap_start();
@@ -564,6 +618,7 @@ int main(void)
 	test_sync();
 	test_address();
 	test_challenge();
+	test_scrub();
 	hn_sub_wipe(&sub);
 	return tap_done();
 }
