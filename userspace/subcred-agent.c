@@ -584,7 +584,7 @@ static int on_events(struct agent *a)
 			alog(LOG_WARNING, "kernel events lost (receive buffer "
 			     "overrun): storing every credential again");
 			a->resync = true;
-			continue;
+			return 0;	/* what is queued is stale: drained */
 		}
 		if (r == -NLE_INTR || r == -NLE_DUMP_INTR)
 			continue;
@@ -592,6 +592,24 @@ static int on_events(struct agent *a)
 		return -1;
 	}
 	return 0;
+}
+
+/*
+ * After an overrun the kernel drops every further event, without another
+ * error, until the queue has been read empty (NETLINK_S_CONGESTED). Empty
+ * it before the dump that replaces the lost events: events dropped
+ * between the dump and the end of the queue would be lost unseen (seen:
+ * credentials provisioned during the dump never stored). What the queue
+ * held, the dump covers; a module that went away fails the dump.
+ */
+static void drain_events(struct agent *a)
+{
+	unsigned char buf[8192];
+	int fd = nl_socket_get_fd(a->ev.sk);
+
+	while (recv(fd, buf, sizeof(buf), MSG_DONTWAIT) >= 0 ||
+	       errno == EINTR || errno == ENOBUFS)
+		;
 }
 
 /* Nothing may arrive on the request socket between two requests. */
@@ -763,6 +781,20 @@ static int open_nl(struct scnl *nl)
 	return AGENT_EXIT_OK;
 }
 
+/*
+ * Receive buffers for bursts: hundreds of credentials provisioned or
+ * updated at once overflowed the defaults (net.core.rmem_max caps
+ * SO_RCVBUF; the agent has CAP_NET_ADMIN, which SO_RCVBUFFORCE needs).
+ */
+static void big_rcvbuf(int fd)
+{
+	int size = 4 << 20;
+
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size)))
+		(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size,
+				 sizeof(size));
+}
+
 static int open_netlink(struct agent *a)
 {
 	int grp, r;
@@ -789,6 +821,7 @@ static int open_netlink(struct agent *a)
 	}
 	nl_socket_disable_seq_check(a->ev.sk);
 	(void)nl_socket_set_buffer_size(a->ev.sk, 1 << 20, 0);
+	big_rcvbuf(nl_socket_get_fd(a->ev.sk));
 	r = nl_socket_set_nonblocking(a->ev.sk);
 	if (r < 0) {
 		alog(LOG_ERR, "event socket: %s", nl_geterror(r));
@@ -836,6 +869,7 @@ static int open_udp(struct agent *a)
 	if (a->family == AF_INET6)
 		(void)setsockopt(a->udp, IPPROTO_IPV6, IPV6_V6ONLY, &off,
 				 sizeof(off));
+	big_rcvbuf(a->udp);
 	if (bind(a->udp, (const struct sockaddr *)&la.sa, la.len) < 0) {
 		char buf[80];
 		int e = errno;
@@ -930,6 +964,7 @@ int main(int argc, char **argv)
 	while (!a->stop && !a->gone) {
 		if (a->resync) {
 			a->resync = false;
+			drain_events(a);
 			store_all(a, NULL, "after lost events");
 			continue;
 		}

@@ -14,28 +14,39 @@
 
 int hn_proto_add(hn_db *db, struct hn_sub *s, int64_t now)
 {
-	struct hn_result res;
-	struct hn_ctx c = {
-		.db = db, .now = now, .res = &res, .s = s, .event = "add",
-	};
-	int r;
+	return hn_proto_add_many(db, s, 1, now, NULL);
+}
 
-	hn_res_init(&res);
-	s->state = HN_IDLE;
-	s->has_txn = 0;
-	s->created = s->updated = now;
+int hn_proto_add_many(hn_db *db, struct hn_sub *s, size_t n, int64_t now,
+		      size_t *bad)
+{
+	char detail[HN_DETAIL_MAX];
+	size_t i;
+
 	if (hn_db_begin(db))
 		return -1;
-	r = hn_db_insert(db, s);
-	if (r) {
-		hn_db_rollback(db);
-		return r;
+	for (i = 0; i < n; i++) {
+		int r;
+
+		s[i].state = HN_IDLE;
+		s[i].has_txn = 0;
+		s[i].created = s[i].updated = now;
+		r = hn_db_insert(db, &s[i]);
+		snprintf(detail, sizeof(detail), "key_version %u, next SEQ %llu, "
+			 "device %s", s[i].version,
+			 (unsigned long long)s[i].seq_next,
+			 s[i].device[0] ? s[i].device : "unknown");
+		if (!r && hn_db_audit(db, now, s[i].id, NULL, "add",
+				      hn_decision_name(HN_D_ADD), detail))
+			r = -1;
+		if (r) {
+			hn_db_rollback(db);
+			if (bad)
+				*bad = i;
+			return r;
+		}
 	}
-	hn_ev(&c, NULL, HN_D_ADD, "key_version %u, next SEQ %llu, device %s",
-	   s->version, (unsigned long long)s->seq_next,
-	   s->device[0] ? s->device : "unknown");
-	c.s = NULL;	/* already written */
-	return hn_finish(&c);
+	return hn_db_commit(db);
 }
 
 int hn_proto_delete(hn_db *db, const char *id, int64_t now)

@@ -111,6 +111,14 @@ int hn_proto_rekey(hn_db *db, const char *id, int reason, int64_t now,
 /* Provision @s (id, key, version, seq_next, device). 0, 1 exists, -1. */
 int hn_proto_add(hn_db *db, struct hn_sub *s, int64_t now);
 
+/*
+ * Provision @n subscribers in one SQL transaction: all or none. 0, 1 one
+ * exists (already, or twice in @s), -1 error; on failure *@bad (if not
+ * NULL) is the index of the subscriber that failed.
+ */
+int hn_proto_add_many(hn_db *db, struct hn_sub *s, size_t n, int64_t now,
+		      size_t *bad);
+
 /* Delete @id. 0, 1 no such id, -1 error. */
 int hn_proto_delete(hn_db *db, const char *id, int64_t now);
 

@@ -20,7 +20,8 @@
 #include "hn_util.h"
 
 #define RECV_MAX	64	/* datagrams per round, then timers */
-#define DUE_MAX		256
+#define DUE_MAX		32	/* due subscribers per round, then datagrams */
+#define RCVBUF		(4 << 20)	/* octets of queued datagrams */
 
 static volatile sig_atomic_t stop_signal;
 
@@ -111,19 +112,26 @@ static void receive(hn_db *db, const struct hn_serve_opts *o, int fd,
 	}
 }
 
-static void timers(hn_db *db, const struct hn_serve_opts *o, int fd,
-		   int family)
+/* The due work; true if there may be more of it than one round takes. */
+static int timers(hn_db *db, const struct hn_serve_opts *o, int fd,
+		  int family)
 {
 	static char ids[DUE_MAX][HN_ID_MAX + 1];
 	struct hn_result res;
-	int64_t now = hn_now_ms();
 	int i, n;
 
-	n = hn_db_due(db, now, ids, DUE_MAX);
+	n = hn_db_due(db, hn_now_ms(), ids, DUE_MAX);
 	for (i = 0; i < n && !stop_signal; i++) {
-		int rc = hn_proto_timer(db, &o->cfg, ids[i], now, &res);
+		/*
+		 * The time of each, not of the round: a round of hundreds of
+		 * NOTICEs takes seconds, and the retransmission timeout of
+		 * the last ones must count from when they leave.
+		 */
+		int rc = hn_proto_timer(db, &o->cfg, ids[i], hn_now_ms(), &res);
+
 		deliver(fd, family, &res, rc);
 	}
+	return n == DUE_MAX;
 }
 
 int hn_serve(hn_db *db, const struct hn_serve_opts *o)
@@ -132,7 +140,8 @@ int hn_serve(hn_db *db, const struct hn_serve_opts *o)
 	struct pollfd pfd;
 	char addr[HN_ADDR_MAX];
 	socklen_t len;
-	int fd, off = 0;
+	int fd, off = 0, rcvbuf = RCVBUF;
+	int64_t next_timers = 0;
 
 	if (hn_addr_parse(o->listen, HN_DEFAULT_PORT, &ss, &len)) {
 		fprintf(stderr, "subcred-hn: --listen '%s': expected ADDR[:PORT]"
@@ -147,6 +156,15 @@ int hn_serve(hn_db *db, const struct hn_serve_opts *o)
 	}
 	if (ss.ss_family == AF_INET6)
 		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &off, sizeof(off));
+	/*
+	 * Answers of many devices arrive while a round of timers runs: the
+	 * default buffer (~200 datagrams) overflowed with a few hundred
+	 * updates at once, and each lost answer cost a retransmission
+	 * timeout. Above net.core.rmem_max only with CAP_NET_ADMIN.
+	 */
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf,
+		       sizeof(rcvbuf)))
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
 	if (bind(fd, (struct sockaddr *)&ss, len)) {
 		fprintf(stderr, "subcred-hn: bind %s: %s\n", o->listen,
 			strerror(errno));
@@ -166,7 +184,9 @@ int hn_serve(hn_db *db, const struct hn_serve_opts *o)
 	pfd.fd = fd;
 	pfd.events = POLLIN;
 	while (!stop_signal) {
-		int r = poll(&pfd, 1, o->poll_ms);
+		int64_t now = hn_now_ms();
+		int r = poll(&pfd, 1, next_timers > now ?
+			     (int)(next_timers - now) : 0);
 
 		if (r < 0 && errno != EINTR) {
 			hn_log("poll: %s", strerror(errno));
@@ -176,7 +196,14 @@ int hn_serve(hn_db *db, const struct hn_serve_opts *o)
 			break;
 		if (r > 0 && (pfd.revents & POLLIN))
 			receive(db, o, fd, ss.ss_family);
-		timers(db, o, fd, ss.ss_family);
+		/*
+		 * The due work once per poll period, not after every
+		 * datagram: its query reads every subscriber, which made a
+		 * thousand updates at once quadratic.
+		 */
+		if (hn_now_ms() >= next_timers)
+			next_timers = timers(db, o, fd, ss.ss_family) ? 0 :
+				      hn_now_ms() + o->poll_ms;
 	}
 	if (stop_signal)
 		hn_log("exiting on %s", stop_signal == SIGTERM ? "SIGTERM" :

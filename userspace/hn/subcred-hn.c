@@ -134,6 +134,109 @@ static void json_str_or_null(const char *s)
 
 /* ---- add ---- */
 
+/*
+ * The subscribers of a batch file: one "ID K OPC" per line (32 hex digits
+ * each), blank lines and lines starting with '#' skipped. Each gets the
+ * version, SEQ and device of @tmpl. Returns the number read, or -1 with a
+ * message naming the line; *@out is then NULL.
+ */
+static long read_batch(const char *path, const struct hn_sub *tmpl,
+		       struct hn_sub **out)
+{
+	static char iobuf[16384];	/* our own, to wipe: it sees keys */
+	FILE *f = strcmp(path, "-") ? fopen(path, "r") : stdin;
+	struct hn_sub *v = NULL, *nv;
+	size_t cap = 0, len = 0;
+	char *line = NULL, *save, *id, *k, *opc;
+	long n = 0, lineno = 0;
+
+	*out = NULL;
+	if (!f) {
+		fprintf(stderr, "subcred-hn: %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	setvbuf(f, iobuf, _IOFBF, sizeof(iobuf));
+	while (getline(&line, &len, f) > 0) {
+		lineno++;
+		id = strtok_r(line, " \t\r\n", &save);
+		if (!id || id[0] == '#')
+			continue;
+		k = strtok_r(NULL, " \t\r\n", &save);
+		opc = k ? strtok_r(NULL, " \t\r\n", &save) : NULL;
+		if ((size_t)n == cap) {
+			cap = cap ? 2 * cap : 64;
+			nv = realloc(v, cap * sizeof(*v));
+			if (!nv) {
+				fprintf(stderr, "subcred-hn: out of memory\n");
+				goto fail;
+			}
+			v = nv;
+		}
+		v[n] = *tmpl;
+		if (!id_ok(id) || !opc || strtok_r(NULL, " \t\r\n", &save) ||
+		    strlen(k) != 2 * HN_K_LEN || strlen(opc) != 2 * HN_K_LEN ||
+		    hn_unhex(k, v[n].key.k, HN_K_LEN) ||
+		    hn_unhex(opc, v[n].key.opc, HN_K_LEN)) {
+			fprintf(stderr, "subcred-hn: %s line %ld: expected ID "
+				"K OPC (ID 1..64 of [A-Za-z0-9._-], K and OPc "
+				"32 hex digits each)\n", path, lineno);
+			goto fail;
+		}
+		snprintf(v[n].id, sizeof(v[n].id), "%s", id);
+		n++;
+	}
+	if (ferror(f)) {
+		fprintf(stderr, "subcred-hn: %s: %s\n", path, strerror(errno));
+		goto fail;
+	}
+	hn_wipe(line, len);
+	free(line);
+	if (f != stdin)
+		fclose(f);
+	hn_wipe(iobuf, sizeof(iobuf));
+	if (!n)
+		fprintf(stderr, "subcred-hn: %s: no subscriber in it\n", path);
+	*out = v;
+	return n;
+fail:
+	if (line)
+		hn_wipe(line, len);
+	free(line);
+	if (v)
+		hn_wipe(v, cap * sizeof(*v));
+	free(v);
+	if (f != stdin)
+		fclose(f);
+	hn_wipe(iobuf, sizeof(iobuf));
+	return -1;
+}
+
+static int add_batch(const char *path, const struct hn_sub *tmpl)
+{
+	struct hn_sub *v;
+	size_t bad = 0;
+	long n = read_batch(path, tmpl, &v);
+	hn_db db;
+	int r = -1;
+
+	if (n <= 0) {
+		free(v);
+		return EXIT_ERR;
+	}
+	if (!open_db(&db, 1)) {
+		r = hn_proto_add_many(&db, v, (size_t)n, hn_now_ms(), &bad);
+		hn_db_close(&db);
+	}
+	if (r == 1)
+		fprintf(stderr, "subcred-hn: %s: already exists (or twice in "
+			"%s); nothing added\n", v[bad].id, path);
+	else if (r)
+		fprintf(stderr, "subcred-hn: %s: nothing added\n", path);
+	hn_wipe(v, (size_t)n * sizeof(*v));
+	free(v);
+	return r ? EXIT_ERR : EXIT_OK;
+}
+
 static int do_add(const struct cmd *c, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -142,10 +245,11 @@ static int do_add(const struct cmd *c, int argc, char **argv)
 		{ "sqn", required_argument, NULL, 's' },
 		{ "key-version", required_argument, NULL, 'v' },
 		{ "device", required_argument, NULL, 'd' },
+		{ "batch", required_argument, NULL, 'b' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
-	const char *kf = NULL, *of = NULL;
+	const char *kf = NULL, *of = NULL, *batch = NULL;
 	struct sockaddr_storage ss;
 	struct hn_sub s;
 	uint64_t v;
@@ -184,9 +288,18 @@ static int do_add(const struct cmd *c, int argc, char **argv)
 			hn_addr_format((struct sockaddr *)&ss, s.device,
 				       sizeof(s.device));
 			break;
+		case 'b':
+			batch = optarg;
+			break;
 		default:
 			return common_opt(c, opt, argv);
 		}
+	}
+	if (batch) {
+		if (optind != argc || kf || of)
+			return usage_err(c, "--batch takes no ID, --k-file or "
+					 "--opc-file");
+		return add_batch(batch, &s);
 	}
 	if (optind + 1 != argc)
 		return usage_err(c, "expected one ID");
@@ -349,7 +462,7 @@ static int do_rekey(const struct cmd *c, int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
-	int reason = SUBCRED_REASON_OPERATOR, opt, r, i;
+	int reason = SUBCRED_REASON_OPERATOR, ret = EXIT_OK, opt, i;
 	struct hn_result res;
 	hn_db db;
 
@@ -361,23 +474,29 @@ static int do_rekey(const struct cmd *c, int argc, char **argv)
 			return usage_err(c, "invalid --reason '%s': periodic, "
 					 "compromise or operator", optarg);
 	}
-	if (optind + 1 != argc)
-		return usage_err(c, "expected one ID");
+	if (optind >= argc)
+		return usage_err(c, "expected at least one ID");
 	if (open_db(&db, 0))
 		return EXIT_ERR;
-	r = hn_proto_rekey(&db, argv[optind], reason, hn_now_ms(), &res);
-	hn_db_close(&db);
-	if (r == 1) {
-		fprintf(stderr, "subcred-hn: %s: no such subscriber\n",
-			argv[optind]);
-		return EXIT_ERR;
+	/* one transaction per ID: each is queued or reported on its own */
+	for (; optind < argc; optind++) {
+		int r = hn_proto_rekey(&db, argv[optind], reason, hn_now_ms(),
+				       &res);
+
+		if (r == 1)
+			fprintf(stderr, "subcred-hn: %s: no such subscriber\n",
+				argv[optind]);
+		if (r) {
+			ret = EXIT_ERR;
+			continue;
+		}
+		for (i = 0; i < res.nev; i++)
+			printf("%s: %s: %s\n", res.ev[i].id,
+			       hn_decision_name(res.ev[i].decision),
+			       res.ev[i].detail);
 	}
-	if (r)
-		return EXIT_ERR;
-	for (i = 0; i < res.nev; i++)
-		printf("%s: %s: %s\n", res.ev[i].id,
-		       hn_decision_name(res.ev[i].decision), res.ev[i].detail);
-	return EXIT_OK;
+	hn_db_close(&db);
+	return ret;
 }
 
 /* ---- challenge ---- */
@@ -574,11 +693,13 @@ static int do_serve(const struct cmd *c, int argc, char **argv)
 
 static const struct cmd cmds[] = {
 	{ "add", do_add,
-	  "ID --k-file FILE --opc-file FILE [--sqn N] [--key-version V] "
-	  "[--device HOST:PORT]",
+	  "{ID --k-file FILE --opc-file FILE | --batch FILE} [--sqn N] "
+	  "[--key-version V] [--device HOST:PORT]",
 	  "Add the network's copy of subscriber ID.  FILE holds 32 hex digits\n"
 	  "(white space around them allowed) or exactly 16 raw octets; '-' is\n"
 	  "stdin, and if both are '-' stdin holds two lines, K then OPc.\n"
+	  "--batch FILE ('-': stdin) adds one subscriber per line \"ID K OPC\"\n"
+	  "(hex; blank and '#' lines skipped) in one transaction: all or none.\n"
 	  "  --sqn N            SEQ of the next vector, SQN_HE (default 1)\n"
 	  "  --key-version V    1..4294967294 (default 1)\n"
 	  "  --device HOST:PORT where the device listens (else: learnt from\n"
@@ -588,8 +709,8 @@ static const struct cmd cmds[] = {
 	  "List subscribers: version, state, whether an old key is still\n"
 	  "held (dual-key window), next SEQ, device address, last\n"
 	  "transaction, wanted update.  Never secrets.  -j: JSON array.\n" },
-	{ "rekey", do_rekey, "ID [--reason periodic|compromise|operator]",
-	  "Want a key update of ID (default reason: operator).  A running\n"
+	{ "rekey", do_rekey, "ID... [--reason periodic|compromise|operator]",
+	  "Want a key update of each ID (default reason: operator).  A running\n"
 	  "`serve` starts it within its poll period if the subscriber is idle\n"
 	  "and its address is known, else at the device's next contact or\n"
 	  "after the current transaction.\n" },

@@ -287,6 +287,32 @@ int main(void)
 	   !strncmp(out, "ID ", 3) && strstr(out, ID) && strstr(out, "idle") &&
 	   !strstr(out, k_hex) && !strstr(out, opc_hex),
 	   "list: a table, no secrets");
+	snprintf(out, sizeof(out), "imsi-b1 %s %s\\n# comment\\n\\n"
+		 "imsi-b2\\t%s  %s\\n", k_hex, opc_hex, k_hex, opc_hex);
+	ok(run(NULL, 0, out, "add --batch - --sqn 9") == 0 &&
+	   run(out, sizeof(out), NULL, "list -j imsi-b2") == 0 &&
+	   json_num(out, "next_seq") == 9 &&
+	   run(NULL, 0, NULL, "list imsi-b1") == 0,
+	   "add --batch: one subscriber per line, comments and blank lines");
+	snprintf(out, sizeof(out), "imsi-b3 %s %s\\nimsi-b4 %s\\n", k_hex,
+		 opc_hex, k_hex);
+	ok(run(NULL, 0, out, "add --batch -") == 1 &&
+	   run(NULL, 0, NULL, "list imsi-b3") == 1,
+	   "add --batch with a malformed line adds nothing (exit 1)");
+	snprintf(out, sizeof(out), "imsi-b3 %s %s\\nimsi-b1 %s %s\\n", k_hex,
+		 opc_hex, k_hex, opc_hex);
+	ok(run(NULL, 0, out, "add --batch -") == 1 &&
+	   run(NULL, 0, NULL, "list imsi-b3") == 1,
+	   "add --batch with an existing id adds nothing (exit 1)");
+	ok(run(NULL, 0, NULL, "add --batch - " ID) == 2,
+	   "add --batch with an ID is a usage error (exit 2)");
+	ok(run(out, sizeof(out), NULL, "rekey imsi-b1 imsi-nobody imsi-b2 "
+	       "--reason periodic") == 1 &&
+	   strstr(out, "imsi-b1: rekey-queued") &&
+	   strstr(out, "imsi-b2: rekey-queued") &&
+	   run(out, sizeof(out), NULL, "list -j imsi-b2") == 0 &&
+	   strstr(out, "\"rekey\":\"periodic\""),
+	   "rekey of several ids: each queued, an unknown one fails (exit 1)");
 
 	start_serve();
 	ok(run(out, sizeof(out), NULL, "rekey " ID " --reason compromise") == 0
