@@ -4,6 +4,8 @@
 #   make KVER=6.12        subcred.ko for Debian's 6.12 headers
 #   make KDIR=/path       subcred.ko for any prepared kernel tree
 #   make check            every test: userspace, then QEMU on 6.1 and 6.12
+#   make check-debug      the guest tests on a KASAN/kmemleak/lockdep kernel
+#   make KVER=debug       subcred.ko for that kernel (built the first time)
 #   make demo             a guest with a credential in it
 #   make fuzz             libFuzzer targets, 10 million inputs each
 #   make install          module into /lib/modules/<kver>/updates, depmod
@@ -15,7 +17,13 @@ KVER ?= 6.1
 HEADERS_PKG_6.1 := linux-headers-amd64
 HEADERS_PKG_6.12 := linux-headers-6.12-amd64
 
-ifneq ($(HEADERS_PKG_$(KVER)),)
+ifeq ($(KVER),debug)
+# The debug guest kernel, built from linux-source-6.12 the first time
+# (selftests/qemu/debug-kernel.sh, 15 minutes or more).
+DEBUG_KERNEL := $(shell selftests/qemu/kernel.sh debug)
+KABI := $(patsubst KVER=%,%,$(filter KVER=%,$(DEBUG_KERNEL)))
+KDIR ?= $(patsubst KDIR=%,%,$(filter KDIR=%,$(DEBUG_KERNEL)))
+else ifneq ($(HEADERS_PKG_$(KVER)),)
 # A Debian series: the ABI is what the headers meta package depends on now.
 KABI := $(shell dpkg-query -W -f='$${Depends}' $(HEADERS_PKG_$(KVER)) \
 	2>/dev/null | grep -o 'linux-headers-[^ ,]*' | head -n1 | \
@@ -52,6 +60,9 @@ kabi:
 check:
 	selftests/check.sh
 
+check-debug:
+	selftests/check-debug.sh
+
 demo:
 	selftests/demo.sh
 
@@ -69,4 +80,5 @@ clean:
 	$(MAKE) -C selftests clean
 	$(MAKE) -C userspace/fuzz clean
 
-.PHONY: all module userspace selftests deps kabi check demo fuzz install clean
+.PHONY: all module userspace selftests deps kabi check check-debug demo fuzz \
+	install clean

@@ -14,6 +14,8 @@ PKGS=(
 	python3-yaml python3-jsonschema gcc make libc6-dev
 	libssl-dev libsqlite3-dev cppcheck iproute2 util-linux procps
 	clang libclang-rt-dev
+	# the debug kernel, built from source (debug-kernel.sh)
+	bc bison flex libelf-dev
 )
 
 die() { echo "deps.sh: $*" >&2; exit 1; }

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # kernel.sh SERIES - make a Debian kernel image of SERIES (6.1 or 6.12)
-# available for QEMU, without installing it.
+# available for QEMU, without installing it.  SERIES debug is the debug
+# kernel built from source by debug-kernel.sh (KASAN, kmemleak, lockdep).
 #
 # The ABI name comes from the installed headers meta package, so the
 # guest kernel always matches the headers kmod/ is built against.  The
@@ -21,8 +22,9 @@ CACHE=${SUBCRED_CACHE:-/var/cache/subcred}
 die() { echo "kernel.sh: $*" >&2; exit 1; }
 
 usage() {
-	echo "usage: $0 6.1|6.12"
+	echo "usage: $0 6.1|6.12|debug"
 	echo "  prints KVER=, ROOT= and KDIR= for that Debian kernel series"
+	echo "  (debug: built by debug-kernel.sh the first time, ~15 min or more)"
 	echo "  (cache: \${SUBCRED_CACHE:-/var/cache/subcred})"
 }
 
@@ -30,6 +32,7 @@ case "${1:-}" in
 -h|--help) usage; exit 0 ;;
 6.1)	meta=linux-headers-amd64 ;;
 6.12)	meta=linux-headers-6.12-amd64 ;;
+debug)	exec "$(dirname "$0")/debug-kernel.sh" ;;
 *)	usage >&2; exit 2 ;;
 esac
 
