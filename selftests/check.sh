@@ -7,10 +7,16 @@
 # a test program that fails without saying which test, a guest that does
 # not finish, and any kernel splat count as failures too. Ends with the line
 # "N passed, N failed". Results stay in build/check/.
+#
+# With arguments, only the guests of those kernels (6.1, 6.12, debug) run,
+# after the builds they need, and no host test: `make check-debug` is
+# "check.sh debug" (selftests/check-debug.sh), with results in
+# build/check-debug/.
 set -u
 
 cd "$(dirname "$0")/.."
 out=build/check
+[ $# -eq 0 ] || out=build/check-$(echo "$*" | tr ' ' -)
 rm -rf "$out"
 mkdir -p "$out"
 
@@ -69,42 +75,77 @@ summary() {
 	exit
 }
 
+kernels=${*:-6.1 6.12}
+
 step "install prerequisites" selftests/qemu/deps.sh || summary
-step "build subcred.ko for 6.1" make -s module KVER=6.1
-step "build subcred.ko for 6.12" make -s module KVER=6.12
+for kver in $kernels; do
+	step "build subcred.ko for $kver" make -s module KVER="$kver"
+done
 step "build userspace" make -s userspace
 step "build selftests" make -s selftests
 step "build userspace unit tests" make -s -C userspace/tests
 
 step "extract ynl from linux-source-6.12" selftests/ynl-prepare.sh
 
-host wire userspace/tests/test_wire
-step "fuzz the wire codec (libFuzzer, ASan, UBSan: 1,000,000 inputs)" \
-	make -s -C userspace/fuzz run RUNS=1000000
-host hn make -s -C userspace/hn check
+if [ $# -eq 0 ]; then
+	host wire userspace/tests/test_wire
+	step "fuzz the wire codec (libFuzzer, ASan, UBSan: 1,000,000 inputs)" \
+		make -s -C userspace/fuzz run RUNS=1000000
+	host hn make -s -C userspace/hn check
 
-host style selftests/style.sh
-host dkms selftests/dkms.sh \
-	"$(make -s --no-print-directory kabi KVER=6.1)" \
-	"$(make -s --no-print-directory kabi KVER=6.12)"
+	host style selftests/style.sh
+	host dkms selftests/dkms.sh \
+		"$(make -s --no-print-directory kabi KVER=6.1)" \
+		"$(make -s --no-print-directory kabi KVER=6.12)"
+fi
 
-for kver in 6.1 6.12; do
-	kabi=$(make -s --no-print-directory kabi KVER=$kver)
-	echo "# guest: Linux $kabi"
+# guest KVER KABI: boot KVER and run selftests/guest.sh, then (not on the
+# debug kernel: minutes per boot) the power cuts. Prints nothing; leaves
+# the status in $out/rc-KABI, remarks in $out/notes-KABI, the power cuts'
+# TAP in $out/powercut-KABI.tap.
+guest() {
+	# KASAN, kmemleak and lockdep: several times slower, more memory.
+	opts="--timeout 2400"
+	[ "$1" = debug ] && opts="--timeout 7200 --mem 2048"
+	: >"$out/notes-$2"
 	for try in 1 2; do
-		selftests/qemu/run.sh --kver "$kver" --timeout 1200 \
-			--out "$(pwd)/$out" --log "$out/console-$kabi.log" \
-			-- selftests/guest.sh >"$out/run-$kabi.log" 2>&1
+		# shellcheck disable=SC2086 # options, one per word
+		selftests/qemu/run.sh --kver "$1" $opts \
+			--out "$(pwd)/$out" --log "$out/console-$2.log" \
+			-- selftests/guest.sh >"$out/run-$2.log" 2>&1
 		rc=$?
 		# A guest that died before its first test (seen: a rare
 		# int3 oops in early boot of 6.12 under TCG) boots once more;
 		# the first console log is kept and the retry is reported.
 		[ "$rc" -ne 0 ] && [ "$try" = 1 ] &&
-			! ls "$out/$kabi"/*.tap >/dev/null 2>&1 || break
-		echo "# Linux $kabi: the guest died before any test (status $rc): booting again"
-		grep SUBCRED-SPLAT "$out/run-$kabi.log" | head -n 5 | sed 's/^/# /'
-		mv "$out/console-$kabi.log" "$out/console-$kabi-failed-boot.log"
+			! ls "$out/$2"/*.tap >/dev/null 2>&1 || break
+		{
+			echo "# Linux $2: the guest died before any test (status $rc): booting again"
+			grep SUBCRED-SPLAT "$out/run-$2.log" | head -n 5 |
+				sed 's/^/# /'
+		} >>"$out/notes-$2"
+		mv "$out/console-$2.log" "$out/console-$2-failed-boot.log"
 	done
+	echo "$rc" >"$out/rc-$2"
+	# Power cuts mid-update: this kernel booted 11 times on one disk.
+	[ "$1" = debug ] && return
+	selftests/powercut.sh --kver "$1" --out "$(pwd)/$out/powercut-$2" \
+		>"$out/powercut-$2.tap" 2>&1
+	echo $? >"$out/powercut-$2.rc"
+}
+
+# The kernels boot side by side (a guest uses about one core under TCG),
+# then their results are counted one after the other.
+for kver in $kernels; do
+	guest "$kver" "$(make -s --no-print-directory kabi KVER="$kver")" &
+done
+wait
+
+for kver in $kernels; do
+	kabi=$(make -s --no-print-directory kabi KVER="$kver")
+	rc=$(cat "$out/rc-$kabi" 2>/dev/null || echo 1)
+	echo "# guest: Linux $kabi"
+	cat "$out/notes-$kabi" 2>/dev/null
 	grep -h '' "$out/$kabi"/*.tap 2>/dev/null
 	for tap in "$out/$kabi"/*.tap; do
 		[ -e "$tap" ] || continue
@@ -125,6 +166,11 @@ for kver in 6.1 6.12; do
 		echo "ok - Linux $kabi: no kernel warning, bug or oops"
 		pass=$((pass + 1))
 	fi
+	[ -e "$out/powercut-$kabi.tap" ] || continue
+	echo "# host: powercut-$kabi"
+	cat "$out/powercut-$kabi.tap"
+	count "powercut-$kabi" "$out/powercut-$kabi.tap" \
+		"$(cat "$out/powercut-$kabi.rc")"
 done
 
 summary

@@ -24,6 +24,11 @@ run() {
 	cat "$out/$name.tap"
 }
 
+# kmemleak (the debug kernel, make check-debug): only the tests' leaks count.
+leak=
+[ -e /sys/kernel/debug/kmemleak ] && leak=selftests/kmemleak.sh
+[ -n "$leak" ] && $leak clear
+
 if ! insmod "$mod"; then
 	echo "not ok 1 insmod $mod" >"$out/insmod.tap"
 	echo 1 >"$out/insmod.rc"
@@ -38,10 +43,14 @@ run mutate selftests/mutate_test
 [ -x selftests/ynl.sh ] && run ynl selftests/ynl.sh
 run agent selftests/agent.sh "$mod"
 run e2e selftests/e2e.sh
+run faults selftests/faults.sh
+run restart selftests/restart.sh "$mod"
 run secrets selftests/secrets.sh
 run nlfuzz selftests/nlfuzz
 run module selftests/module.sh "$mod"
+[ -n "$leak" ] && run kmemleak-loaded $leak "with subcred loaded"
 rmmod subcred
+[ -n "$leak" ] && run kmemleak $leak "after rmmod subcred"
 
 echo "# guest: kernel log"
 dmesg | tee "$out/dmesg"
