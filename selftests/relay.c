@@ -1257,8 +1257,10 @@ int main(int argc, char **argv)
 	setvbuf(stderr, NULL, _IOLBF, 0);
 	R.ctl_fd = -1;
 	R.dev_fd = udp_socket("--listen-device", listen_dev);
+	if (R.dev_fd < 0)
+		return 1;
 	R.net_fd = udp_socket("--listen-network", listen_net);
-	if (R.dev_fd < 0 || R.net_fd < 0)
+	if (R.net_fd < 0)
 		return 1;
 	if (R.ctl_path) {
 		R.ctl_fd = ctl_socket(R.ctl_path);

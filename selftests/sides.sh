@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
-# Sourced by e2e.sh and demo-guest.sh, in the guest with subcred.ko loaded:
+# Sourced by the guest tests (e2e.sh, faults.sh, ...) and demo-guest.sh,
+# in the guest with subcred.ko loaded:
 # the device side (subcred-agent and the module) in network namespace
 # sc-dev, the network side (subcred-hn, its SQLite file) in sc-net, joined
 # by a veth pair on 192.0.2.0/24 (a documentation prefix; nothing leaves
