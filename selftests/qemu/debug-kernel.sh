@@ -13,8 +13,10 @@
 #	    <kver>/		the object tree (O=), the KDIR of external modules
 #	    root/		boot/vmlinuz-<kver>, boot/config-<kver>,
 #				lib/modules/<kver> (modules_install, depmod,
-#				build -> ../<kver>), laid out like kernel.sh's
+#				build -> <kver>), laid out like kernel.sh's
 #	    build.log		config, build and install output, build times
+# A new fragment starts from a copy of the newest object tree of the same
+# source and compiler: only what the change touches is rebuilt.
 #
 # Prints on stdout, like kernel.sh:
 #	KVER=<kver>
@@ -34,7 +36,7 @@ die() { echo "debug-kernel.sh: $*" >&2; exit 1; }
 
 case "${1:-}" in
 -h|--help)
-	sed -n '4,23p' "$0" | sed 's/^# \{0,1\}//'
+	sed -n '4,26p' "$0" | sed 's/^# \{0,1\}//'
 	exit 0 ;;
 '') ;;
 *)	die "unexpected argument '$1' (see --help)" ;;
@@ -47,6 +49,7 @@ version=$(dpkg-query -W -f='${Version}' linux-source-6.12) ||
 cc=$(gcc --version | head -n1)
 hash=$({ cat "$FRAGMENT"; echo "$version"; echo "$cc"; } | sha256sum |
 	cut -c1-12)
+seed_key="$version $cc"
 src=$CACHE/linux-$version
 dir=$CACHE/debug-$hash
 root=$dir/root
@@ -104,7 +107,7 @@ check_config() {
 	exit 1
 }
 
-# make ARGS...: the kernel make, at the lowest priority, output to the log
+# kmake ARGS...: the kernel make, at the lowest priority, output to the log
 # only, a progress line every 500 files and at the final links.
 kmake() {
 	nice -n 19 make -C "$src" O="$obj" -j"$JOBS" "$@" 2>&1 |
@@ -116,6 +119,29 @@ kmake() {
 		     { fflush() }' >&2
 }
 
+# An earlier build of the same source with the same compiler: start from a
+# copy of its object tree, so that a change of the fragment rebuilds only
+# what it touches (kbuild tracks each CONFIG_ option a file uses).
+seed() {
+	local d best=
+
+	for d in "$CACHE"/debug-*; do
+		[ "$d" != "$dir" ] || continue
+		[ "$(cat "$d/.seed" 2>/dev/null)" = "$seed_key" ] || continue
+		[ -d "$d/$(cat "$d/.done" 2>/dev/null)" ] || continue
+		if [ -z "$best" ] || [ "$d/.done" -nt "$best/.done" ]; then
+			best=$d
+		fi
+	done
+	[ -n "$best" ] || return 0
+	say "starting from a copy of $best/$(cat "$best/.done")"
+	rm -rf "$obj.tmp"
+	cp -a "$best/$(cat "$best/.done")" "$obj.tmp"
+	# objtool's dependency files name their tree by its absolute path
+	rm -rf "$obj.tmp/tools/objtool"
+	mv "$obj.tmp" "$obj"
+}
+
 build() {
 	local t0 t1
 
@@ -123,10 +149,11 @@ build() {
 	mkdir -p "$dir"
 	: > "$log"
 	say "building $kver in $dir (log: $log), $JOBS jobs at nice 19"
+	[ -d "$obj" ] || seed
 	mkdir -p "$obj"
 	t0=$(date +%s)
 
-	kmake tinyconfig > /dev/null
+	kmake tinyconfig
 	cat "$FRAGMENT" >> "$obj/.config"
 	kmake olddefconfig
 	check_config
@@ -153,6 +180,7 @@ build() {
 	mv "$root.tmp" "$root"
 	t1=$(date +%s)
 	say "done in $((t1 - t0)) s: $root"
+	echo "$seed_key" > "$dir/.seed"
 	echo "$kver" > "$dir/.done"
 }
 
