@@ -817,10 +817,17 @@ static int aka(struct genl_sock *s, const char *id, const uint8_t *k,
 	return !memcmp((char *)tb[SUBCRED_A_RES] + NLA_HDRLEN, xres, 8);
 }
 
+/*
+ * A thousand mutants and more per test: seconds on Debian's kernels, minutes
+ * on the debug kernel (KASAN, lockdep) under TCG and load; the harness's
+ * default of 30 s would end them there.
+ */
+#define MUTATE_TIMEOUT	1200
+
 #define SQN(seq, ind)	((uint64_t)(seq) << 5 | (ind))
 
 /* IDLE: every NOTICE mutant refused; then the genuine NOTICE updates. */
-TEST_F(mutate, notice_in_idle)
+TEST_F_TIMEOUT(mutate, notice_in_idle, MUTATE_TIMEOUT)
 {
 	struct txn *t = &self->t;
 	uint8_t confirm[SUBCRED_WIRE_MAX_LEN], ack[SUBCRED_WIRE_MAX_LEN];
@@ -855,7 +862,7 @@ TEST_F(mutate, notice_in_idle)
  * PENDING (RESPONSE released): NOTICE mutants get REJECT 1 or SYNC, CONFIRM
  * mutants REJECT 5 or a silent drop; PENDING survives all of them.
  */
-TEST_F(mutate, notice_and_confirm_in_pending)
+TEST_F_TIMEOUT(mutate, notice_and_confirm_in_pending, MUTATE_TIMEOUT)
 {
 	struct txn *t = &self->t;
 	uint8_t confirm[SUBCRED_WIRE_MAX_LEN], ack[SUBCRED_WIRE_MAX_LEN];
@@ -903,7 +910,7 @@ TEST_F(mutate, notice_and_confirm_in_pending)
  * COMMITTING: NOTICE mutants are dropped (busy), CONFIRM mutants REJECT 5
  * (old key) or dropped; the commit completes with PERSISTED.
  */
-TEST_F(mutate, notice_and_confirm_while_committing)
+TEST_F_TIMEOUT(mutate, notice_and_confirm_while_committing, MUTATE_TIMEOUT)
 {
 	struct txn *t = &self->t;
 	uint8_t confirm[SUBCRED_WIRE_MAX_LEN], ack[SUBCRED_WIRE_MAX_LEN];
@@ -948,7 +955,7 @@ TEST_F(mutate, notice_and_confirm_while_committing)
  * intact gets the cached ACK (§5.3 step 1, no other check), one with
  * another txid REJECT 5 under the new key; a next update works.
  */
-TEST_F(mutate, confirm_after_commit)
+TEST_F_TIMEOUT(mutate, confirm_after_commit, MUTATE_TIMEOUT)
 {
 	struct txn *t = &self->t, next;
 	uint8_t confirm[SUBCRED_WIRE_MAX_LEN], ack[SUBCRED_WIRE_MAX_LEN];
