@@ -717,7 +717,13 @@ static int count_cb(const struct nlmsghdr *nlh, void *arg)
 	return 0;
 }
 
-TEST_F(store, thousand_provisioned_dumped_deleted)
+/*
+ * Thousands of netlink commands: a second on Debian's kernels, minutes on the
+ * debug kernel (KASAN, lockdep) under TCG; not the harness's default 30 s.
+ */
+#define BULK_TIMEOUT	900
+
+TEST_F_TIMEOUT(store, thousand_provisioned_dumped_deleted, BULK_TIMEOUT)
 {
 	struct dump_count c = { .prefix = "imsi-bulk-" };
 	struct genl_msg m;
@@ -769,7 +775,7 @@ static int provision_racer(int who)
 	return won;
 }
 
-TEST_F(store, concurrent_provisioning)
+TEST_F_TIMEOUT(store, concurrent_provisioning, BULK_TIMEOUT)
 {
 	struct dump_count c = { .prefix = "race-" };
 	int status[2], total = 0, i;
