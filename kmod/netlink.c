@@ -291,8 +291,10 @@ static int subcred_nl_cred_del(struct sk_buff *skb, struct genl_info *info)
 
 	err = subcred_delete(key);
 	if (err) {
-		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[SUBCRED_A_ID],
-				    "no credential with this id");
+		if (err == -ENOENT)
+			NL_SET_ERR_MSG_ATTR(info->extack,
+					    info->attrs[SUBCRED_A_ID],
+					    "no credential with this id");
 		return err;
 	}
 	subcred_nl_event(SUBCRED_EVENT_DEL, key, version, NULL, 0);
@@ -467,16 +469,19 @@ static int subcred_nl_aka(struct sk_buff *skb, struct genl_info *info)
 	if (GENL_REQ_ATTR_CHECK(info, SUBCRED_A_RAND) ||
 	    GENL_REQ_ATTR_CHECK(info, SUBCRED_A_AUTN))
 		return -EINVAL;
+	/* Before the SQN is taken: an accepted challenge gets its answer. */
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
 	err = subcred_update_aka(info->user_ptr[0],
 				 nla_data(info->attrs[SUBCRED_A_RAND]),
 				 nla_data(info->attrs[SUBCRED_A_AUTN]), res,
 				 auts, info->extack);
-	if (err && err != -ERANGE)
+	if (err && err != -ERANGE) {
+		nlmsg_free(msg);
 		return err;
+	}
 
-	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
-	if (!msg)
-		return -ENOMEM;
 	hdr = genlmsg_put_reply(msg, info, &subcred_nl_family, 0,
 				SUBCRED_CMD_AKA);
 	if (!hdr || (err ? nla_put(msg, SUBCRED_A_AUTS, sizeof(auts), auts) :

@@ -236,8 +236,14 @@ struct subcred_vector_ws {
 	u8 buf[SUBCRED_WIRE_MAX_LEN];
 };
 
-static int subcred_vector_wrong(const char *what)
+/* @err: a primitive failed (-ENOMEM), returned as it is; else -EINVAL. */
+static int subcred_vector_wrong(const char *what, int err)
 {
+	if (err) {
+		pr_err("self-test protocol v1: %s failed: error %d\n", what,
+		       err);
+		return err;
+	}
 	pr_err("self-test protocol v1: %s wrong\n", what);
 	return -EINVAL;
 }
@@ -279,53 +285,53 @@ static int subcred_vector_check(struct subcred_vector_ws *w)
 	/* NOTICE: AUTN and TAG_N as the device checks them */
 	err = subcred_wire_parse(v_notice, sizeof(v_notice), &w->m, NULL);
 	if (err)
-		return subcred_vector_wrong("NOTICE parse");
+		return subcred_vector_wrong("NOTICE parse", err);
 	err = subcred_milenage_f2345(v_k, v_opc, v_rand, n->aka.res,
 				     n->aka.ck, n->aka.ik, w->ak);
 	if (err || memcmp(n->aka.res, v_res, sizeof(v_res)) ||
 	    memcmp(n->aka.ck, v_ck, sizeof(v_ck)) ||
 	    memcmp(n->aka.ik, v_ik, sizeof(v_ik)) ||
 	    memcmp(w->ak, v_ak, sizeof(v_ak)))
-		return subcred_vector_wrong("RES, CK, IK or AK");
+		return subcred_vector_wrong("RES, CK, IK or AK", err);
 	for (i = 0; i < SUBCRED_SQN_LEN; i++)
 		w->sqn[i] = w->m.notice.autn[i] ^ w->ak[i];
 	err = subcred_milenage_f1(v_k, v_opc, v_rand, w->sqn,
 				  w->m.notice.autn + SUBCRED_SQN_LEN, w->mac,
 				  NULL);
 	if (err || memcmp(w->mac, v_mac_a, sizeof(v_mac_a)))
-		return subcred_vector_wrong("MAC-A");
+		return subcred_vector_wrong("MAC-A", err);
 	err = subcred_k_auth(n->aka.ck, n->aka.ik, &w->m, n->k_auth);
 	if (err || memcmp(n->k_auth, v_k_auth, sizeof(v_k_auth)))
-		return subcred_vector_wrong("K_auth");
+		return subcred_vector_wrong("K_auth", err);
 	in = (struct subcred_buf){ v_notice,
 				   sizeof(v_notice) - SUBCRED_WIRE_TAG_LEN };
 	err = subcred_hmac(n->k_auth, sizeof(n->k_auth), &in, 1, n->tag);
 	if (err || memcmp(n->tag, w->m.tag, sizeof(n->tag)))
-		return subcred_vector_wrong("TAG_N");
+		return subcred_vector_wrong("TAG_N", err);
 
 	/* RESPONSE and the new keys, with the vector's sk_D */
 	memcpy(n->sk, v_sk_d, sizeof(v_sk_d));
 	err = subcred_x25519_public(n->sk, n->pk);
 	if (err || memcmp(n->pk, v_pk_d, sizeof(v_pk_d)))
-		return subcred_vector_wrong("PK_D");
+		return subcred_vector_wrong("PK_D", err);
 	in = (struct subcred_buf){ v_notice, sizeof(v_notice) };
 	err = subcred_sha256(&in, 1, p->notice_hash);
 	if (!err)
 		err = subcred_respond(v_notice, sizeof(v_notice), &w->m, 1, n,
 				      p);
 	if (err || memcmp(n->ikm + 32, v_z, sizeof(v_z)))
-		return subcred_vector_wrong("Z");
+		return subcred_vector_wrong("Z", err);
 	if (memcmp(p->h_t, v_h_t, sizeof(v_h_t)))
-		return subcred_vector_wrong("H_T");
+		return subcred_vector_wrong("H_T", err);
 	if (memcmp(n->s, v_s, sizeof(v_s)))
-		return subcred_vector_wrong("S");
+		return subcred_vector_wrong("S", err);
 	if (memcmp(p->k_new, v_k_new, sizeof(v_k_new)) ||
 	    memcmp(p->opc_new, v_opc_new, sizeof(v_opc_new)) ||
 	    memcmp(p->k_conf, v_k_conf, sizeof(v_k_conf)))
-		return subcred_vector_wrong("K_new, OPc_new or K_conf");
+		return subcred_vector_wrong("K_new, OPc_new or K_conf", err);
 	if (p->response_len != sizeof(v_response) ||
 	    memcmp(p->response, v_response, sizeof(v_response)))
-		return subcred_vector_wrong("RESPONSE");
+		return subcred_vector_wrong("RESPONSE", err);
 
 	/* CONFIRM verifies, ACK */
 	err = subcred_wire_parse(v_confirm, sizeof(v_confirm), &w->m, NULL);
@@ -334,11 +340,11 @@ static int subcred_vector_check(struct subcred_vector_ws *w)
 					  sizeof(v_confirm), n->tag);
 	if (err || memcmp(n->tag, w->m.tag, sizeof(n->tag)) ||
 	    w->m.confirm.new_version != p->new_version)
-		return subcred_vector_wrong("TAG_C");
+		return subcred_vector_wrong("TAG_C", err);
 	err = subcred_ack(&w->m, p);
 	if (err || p->ack_len != sizeof(v_ack) ||
 	    memcmp(p->ack, v_ack, sizeof(v_ack)))
-		return subcred_vector_wrong("ACK");
+		return subcred_vector_wrong("ACK", err);
 
 	/* SYNC, REJECT and REQUEST */
 	memset(&w->m, 0, sizeof(w->m));
@@ -350,18 +356,18 @@ static int subcred_vector_check(struct subcred_vector_ws *w)
 	err = subcred_auts(v_k, v_opc, v_rand, V_SQN_MS, w->m.sync.auts);
 	len = err ?: subcred_wire_build(&w->m, w->buf, sizeof(w->buf));
 	if (len != sizeof(v_sync) || memcmp(w->buf, v_sync, sizeof(v_sync)))
-		return subcred_vector_wrong("SYNC");
+		return subcred_vector_wrong("SYNC", min(len, 0));
 	len = subcred_vector_tagged(w, SUBCRED_MSG_REJECT, v_reject_txid,
 				    "reject", v_reject_txid,
 				    sizeof(v_reject_txid));
 	if (len != sizeof(v_reject) ||
 	    memcmp(w->buf, v_reject, sizeof(v_reject)))
-		return subcred_vector_wrong("REJECT");
+		return subcred_vector_wrong("REJECT", min(len, 0));
 	len = subcred_vector_tagged(w, SUBCRED_MSG_REQUEST, v_request_txid,
 				    "request", v_nonce, sizeof(v_nonce));
 	if (len != sizeof(v_request) ||
 	    memcmp(w->buf, v_request, sizeof(v_request)))
-		return subcred_vector_wrong("REQUEST");
+		return subcred_vector_wrong("REQUEST", min(len, 0));
 	return 0;
 }
 

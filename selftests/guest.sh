@@ -50,6 +50,9 @@ run faults selftests/faults.sh
 run restart selftests/restart.sh "$mod"
 run secrets selftests/secrets.sh
 run nlfuzz selftests/nlfuzz
+# Fault injection (the debug kernel): every allocation of every command.
+[ -w /proc/self/fail-nth ] && [ -d /sys/kernel/debug/failslab ] &&
+	run failslab selftests/failslab "$mod"
 run module selftests/module.sh "$mod"
 [ -n "$leak" ] && run kmemleak-loaded $leak "with subcred loaded"
 rmmod subcred
