@@ -5,19 +5,34 @@
 #   make KDIR=/path       subcred.ko for any prepared kernel tree
 #   make check            every test: userspace, then QEMU on 6.1 and 6.12
 #   make check-debug      the guest tests on a KASAN/kmemleak/lockdep kernel
+#   make bench            benchmarks in a 6.12 guest (Documentation/performance.md)
 #   make KVER=debug       subcred.ko for that kernel (built the first time)
 #   make demo             a guest with a credential in it
 #   make fuzz             libFuzzer targets, 10 million inputs each
 #   make install          module into /lib/modules/<kver>/updates, depmod
+#   make intree-patch KSRC=/path/to/linux   build/subcred-intree.patch
+#   make check-intree     in-tree =y and =m kernels built and booted
+#   make ARCH=arm64       subcred.ko for Debian's arm64 6.12 kernel (KVER=6.1
+#                         too) and userspace, cross-built: build/<kernel>/ and
+#                         build/arm64/ (links to the sources, own programs)
+#   make check ARCH=arm64 the guest tests in qemu-system-aarch64 only
 #
 # The module is built in build/<kernel>/, a copy of Kbuild, kmod/ and uapi/,
 # so that builds for several kernels never share object files.
 
+ifeq ($(ARCH),arm64)
+KVER ?= 6.12
+endif
 KVER ?= 6.1
 HEADERS_PKG_6.1 := linux-headers-amd64
 HEADERS_PKG_6.12 := linux-headers-6.12-amd64
 
-ifeq ($(KVER),debug)
+ifeq ($(ARCH),arm64)
+# Debian's arm64 kernel and headers, unpacked the first time (kernel.sh).
+ARM64_KERNEL := $(shell selftests/qemu/kernel.sh --arch arm64 $(KVER))
+KABI := $(patsubst KVER=%,%,$(filter KVER=%,$(ARM64_KERNEL)))
+KDIR ?= $(patsubst KDIR=%,%,$(filter KDIR=%,$(ARM64_KERNEL)))
+else ifeq ($(KVER),debug)
 # The debug guest kernel, built from linux-source-6.12 the first time
 # (selftests/qemu/debug-kernel.sh, 15 minutes or more).
 DEBUG_KERNEL := $(shell selftests/qemu/kernel.sh debug)
@@ -45,23 +60,42 @@ module:
 	$(MAKE) -C $(KDIR) M=$(abspath $(BUILD)) modules
 	@echo "built $(MODULE)"
 
+ifeq ($(ARCH),arm64)
+# Cross-built in build/arm64/, a tree of links to the sources (shadow.sh).
+CROSS_MAKE := PKG_CONFIG_LIBDIR=/usr/lib/aarch64-linux-gnu/pkgconfig:/usr/share/pkgconfig \
+	$(MAKE) CC=aarch64-linux-gnu-gcc -C build/arm64
+
+userspace:
+	selftests/qemu/shadow.sh build/arm64
+	$(CROSS_MAKE)/userspace
+	$(CROSS_MAKE)/userspace/hn subcred-hn
+
+selftests: userspace
+	$(CROSS_MAKE)/selftests
+else
 userspace:
 	$(MAKE) -C userspace
 
 selftests: userspace
 	$(MAKE) -C selftests
+endif
 
 deps:
-	selftests/qemu/deps.sh
+	selftests/qemu/deps.sh $(filter arm64,$(ARCH))
 
 kabi:
 	@echo $(KABI)
 
+# ARCH is for this Makefile only: check.sh builds for every architecture.
 check:
-	selftests/check.sh
+	env -u ARCH -u MAKEFLAGS -u MFLAGS selftests/check.sh $(filter arm64,$(ARCH))
 
 check-debug:
 	selftests/check-debug.sh
+
+# Not part of check: about an hour under TCG (bench/run.sh).
+bench:
+	bench/run.sh
 
 demo:
 	selftests/demo.sh
@@ -69,16 +103,32 @@ demo:
 fuzz: deps
 	$(MAKE) -C userspace/fuzz run
 
+# depmod ourselves: modules_install skips it without a System.map, which
+# Debian's headers do not have.
 install: module
 	$(MAKE) -C $(KDIR) M=$(abspath $(BUILD)) INSTALL_MOD_DIR=updates \
 		modules_install
+	depmod -a $(if $(INSTALL_MOD_PATH),-b $(INSTALL_MOD_PATH)) \
+		$(shell cat $(KDIR)/include/config/kernel.release)
 	$(MAKE) -C userspace install
+
+# The in-tree drop-in as a patch against the kernel tree KSRC.
+intree-patch:
+	@test -n "$(KSRC)" || { echo "give KSRC=/path/to/linux" >&2; exit 1; }
+	@mkdir -p build
+	scripts/intree.sh patch $(KSRC) > build/subcred-intree.patch
+	@echo "wrote build/subcred-intree.patch"
+
+check-intree:
+	selftests/intree.sh
 
 clean:
 	rm -rf build
 	$(MAKE) -C userspace clean
 	$(MAKE) -C selftests clean
+	$(MAKE) -C bench clean
 	$(MAKE) -C userspace/fuzz clean
 
 .PHONY: all module userspace selftests deps kabi check check-debug demo fuzz \
-	install clean
+	install intree-patch check-intree clean
+.PHONY: bench

@@ -54,6 +54,7 @@ run nlfuzz selftests/nlfuzz
 [ -w /proc/self/fail-nth ] && [ -d /sys/kernel/debug/failslab ] &&
 	run failslab selftests/failslab "$mod"
 run module selftests/module.sh "$mod"
+run modprobe selftests/modprobe.sh "$mod"
 [ -n "$leak" ] && run kmemleak-loaded $leak "with subcred loaded"
 rmmod subcred
 [ -n "$leak" ] && run kmemleak $leak "after rmmod subcred"

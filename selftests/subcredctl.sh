@@ -5,7 +5,8 @@
 # userspace/subcredctl through every command and error path, asserting its
 # exact output and exit status, and that K and OPc never show up in any
 # output, in /proc/keys, in the kernel log or in ps. Leaves the store empty.
-# Needs setpriv (util-linux) and an x86_64 guest (system call numbers).
+# Needs setpriv (util-linux) and an x86_64 or arm64 guest (system call
+# numbers).
 # Every --max-age is large: a key older than its max-age makes the kernel
 # send REQUEST events, which would show up in the monitors.
 set -u
@@ -85,7 +86,11 @@ usage() {
 }
 
 # waiting PID NR: wait up to 30 s until PID sleeps in system call NR
-# (x86_64: 0 read, 47 recvmsg: a monitor that has joined its group)
+# ($NR_READ read, $NR_RECVMSG recvmsg: a monitor that has joined its group)
+case $(uname -m) in
+aarch64) NR_READ=63 NR_RECVMSG=212 ;;
+*)	NR_READ=0 NR_RECVMSG=47 ;;
+esac
 waiting() {
 	i=0
 	while [ $i -lt 300 ]; do
@@ -361,7 +366,7 @@ t_mon_start() {
 	mon=$!
 	"$ctl" monitor -j >"$tmp/monj" 2>&1 &
 	monj=$!
-	waiting $mon 47 && waiting $monj 47
+	waiting $mon $NR_RECVMSG && waiting $monj $NR_RECVMSG
 }
 check "monitor and monitor -j wait for events" t_mon_start
 
@@ -394,7 +399,7 @@ t_fifo() {
 	"$ctl" add ctl-fifo --k-file - --opc-file "$tmp/o1" <"$tmp/fifo" \
 		>"$tmp/fo" 2>&1 3>&- &
 	pid=$!
-	waiting $pid 0
+	waiting $pid $NR_READ
 	st=$?
 	ps -ef >"$tmp/ps"
 	cmd=$(tr '\0' ' ' <"/proc/$pid/cmdline")

@@ -20,6 +20,7 @@ set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
 SERIES=${SUBCRED_KVER:-6.12}
+ARCH=${SUBCRED_ARCH:-x86_64}
 TIMEOUT=600
 MEM=1024
 LOG=
@@ -38,6 +39,11 @@ directory on a read-only view of the host, power off, and exit with
 COMMAND's status (124: timeout, 1: no status from guest or kernel splat).
 
   --kver 6.1|6.12|debug  kernel series (default \${SUBCRED_KVER:-6.12}; debug: debug-kernel.sh)
+                    /ROOT: a kernel in ROOT/boot, ROOT/lib/modules (kernel.sh)
+  --arch x86_64|arm64  guest architecture (default \${SUBCRED_ARCH:-x86_64});
+                    arm64: Debian's arm64 kernel of that series in
+                    qemu-system-aarch64 -M virt, the userland of rootfs.sh
+                    (its /usr over the host's), COMMAND cross-built
   --timeout SECS    kill QEMU after SECS seconds (default $TIMEOUT)
   --mem MB          guest memory (default $MEM)
   --log FILE        also save the guest console to FILE
@@ -70,6 +76,7 @@ while [ $# -gt 0 ]; do
 	case "$1" in
 	-h|--help)	usage; exit 0 ;;
 	--kver)		need_arg "$@"; SERIES=$2; shift 2 ;;
+	--arch)		need_arg "$@"; ARCH=$2; shift 2 ;;
 	--timeout)	need_arg "$@"; TIMEOUT=$2; shift 2 ;;
 	--mem)		need_arg "$@"; MEM=$2; shift 2 ;;
 	--log)		need_arg "$@"; LOG=$2; shift 2 ;;
@@ -111,7 +118,7 @@ if [ -n "$SCAN" ]; then
 fi
 
 [ $# -gt 0 ] || die "no COMMAND given (see --help)"
-case "$SERIES" in 6.1|6.12|debug) ;; *) die "--kver wants 6.1, 6.12 or debug, not '$SERIES'" ;; esac
+case "$SERIES" in 6.1|6.12|debug|/*) ;; *) die "--kver wants 6.1, 6.12, debug or /ROOT, not '$SERIES'" ;; esac
 case "$TIMEOUT" in ''|*[!0-9]*) die "--timeout wants seconds, not '$TIMEOUT'" ;; esac
 case "$MEM" in ''|*[!0-9]*) die "--mem wants megabytes, not '$MEM'" ;; esac
 if [ -n "$DISK" ]; then
@@ -120,8 +127,31 @@ if [ -n "$DISK" ]; then
 	fi
 	DISK=$(realpath "$DISK")
 fi
-command -v qemu-system-x86_64 > /dev/null ||
-	die "qemu-system-x86_64 missing (run $HERE/deps.sh)"
+# A foreign guest (arm64) runs the programs of rootfs.sh's userland.
+ARCHROOT=
+BUSYBOX=/bin/busybox
+KARCH=()
+case "$ARCH" in
+x86_64|amd64)
+	ARCH=x86_64
+	QEMU=(qemu-system-x86_64 -accel tcg -cpu max)
+	CONSOLE=ttyS0 ;;
+arm64|aarch64)
+	case "$SERIES" in 6.1|6.12) ;; *) die "--arch arm64 wants --kver 6.1 or 6.12" ;; esac
+	ARCH=arm64
+	KARCH=(--arch arm64)
+	# pauth-impdef: pointer authentication without QARMA, much
+	# faster under TCG.  SUBCRED_ARM64_CPU: another -cpu.
+	# shellcheck disable=SC2054 # commas inside QEMU option values
+	QEMU=(qemu-system-aarch64 -M virt -accel "tcg${SUBCRED_ARM64_TCG:+,$SUBCRED_ARM64_TCG}"
+	      -cpu "${SUBCRED_ARM64_CPU:-max,pauth-impdef=on}")
+	CONSOLE=ttyAMA0
+	ARCHROOT=$("$HERE/rootfs.sh" arm64) || die "rootfs.sh arm64 failed"
+	BUSYBOX=$ARCHROOT/usr/bin/busybox ;;
+*)	die "--arch wants x86_64 or arm64, not '$ARCH'" ;;
+esac
+command -v "${QEMU[0]}" > /dev/null ||
+	die "${QEMU[0]} missing (run $HERE/deps.sh${KARCH:+ arm64})"
 
 KVER=
 ROOT=
@@ -130,7 +160,7 @@ while IFS='=' read -r k v; do
 	KVER) KVER=$v ;;
 	ROOT) ROOT=$v ;;
 	esac
-done < <("$HERE/kernel.sh" "$SERIES" || echo FAIL=1)
+done < <("$HERE/kernel.sh" "${KARCH[@]}" "$SERIES" || echo FAIL=1)
 [ -n "$KVER" ] || die "kernel.sh $SERIES failed"
 
 # Quote $1 for any POSIX shell (busybox sh reads what we write).
@@ -179,6 +209,13 @@ until mount -t 9p -o "$opts,cache=loose,ro" hostroot /newroot 2>/dev/null; do
 	sleep 0.1
 done
 N=/newroot
+
+# A foreign guest: the programs and libraries of $ARCHROOT over the host's.
+if [ -n "$ARCHROOT" ]; then
+	for d in usr/bin usr/sbin usr/lib usr/libexec; do
+		mount -o bind "$N$ARCHROOT/$d" "$N/$d" || fail "bind $ARCHROOT/$d"
+	done
+fi
 
 # Host paths that the tmpfs mounts below would hide: bind them first.
 mount -t tmpfs -o mode=0755 tmpfs "$N$LIBMOD" || fail "tmpfs $LIBMOD"
@@ -260,7 +297,7 @@ build_initramfs() {
 		awk -v have="$mods" 'BEGIN { split(have, h); for (i in h) seen[h[i]] = 1 }
 			$1 == "insmod" && !seen[$2]++ { print $2 }') || true
 	# shellcheck disable=SC2086 # one path per word
-	key=$({ printf '%s\n' "$INIT" "$GUEST"; stat -L -c '%n %s %Y' /bin/busybox $mods $dmods; } |
+	key=$({ printf '%s\n' "$INIT" "$GUEST"; stat -L -c '%n %s %Y' "$BUSYBOX" $mods $dmods; } |
 		sha256sum)
 	[ -f "$dir/initramfs.cpio" ] &&
 		[ "$(cat "$dir/initramfs.key" 2>/dev/null)" = "$key" ] && return
@@ -269,7 +306,7 @@ build_initramfs() {
 	mkdir -p "$dir"
 	stage=$(mktemp -d "$dir/.stage.XXXXXX")
 	mkdir -p "$stage"/{bin,dev,proc,sys,newroot,keep,lib/modules}
-	cp /bin/busybox "$stage/bin/"
+	cp "$BUSYBOX" "$stage/bin/busybox"
 	printf '%s\n' "$INIT" > "$stage/init"
 	printf '%s\n' "$GUEST" > "$stage/guest"
 	chmod 755 "$stage/init"
@@ -374,6 +411,7 @@ done
 	echo "OUT=$(sq "$OUT")"
 	echo "TMPFS=$(sq "$tmpfs")"
 	echo "DISKDEV=${DISK:+/dev/vda}"
+	echo "ARCHROOT=$(sq "$ARCHROOT")"
 } > "$RUN/cpio/run.conf"
 {
 	printf 'cd %s || exit 125\nexec' "$(sq "$CWD")"
@@ -385,7 +423,7 @@ done
 cat "$ROOT/subcred/initramfs.cpio" "$RUN/run.cpio" > "$RUN/initrd"
 
 # loglevel=5 keeps KERN_WARNING and worse (WARN, BUG, Oops) on the console.
-APPEND="console=ttyS0 loglevel=5 printk.time=1 panic=-1 rdinit=/init"
+APPEND="console=$CONSOLE loglevel=5 printk.time=1 panic=-1 rdinit=/init"
 APPEND="$APPEND ${SUBCRED_APPEND:-}"
 DISKARGS=()
 if [ -n "$DISK" ]; then
@@ -400,8 +438,7 @@ fi
 start=$(date +%s)
 # In the background, so that the traps above can run during the wait.
 {
-	timeout -k 10 "$TIMEOUT" qemu-system-x86_64 \
-		-accel tcg -cpu max -smp 2 -m "$MEM" \
+	timeout -k 10 "$TIMEOUT" "${QEMU[@]}" -smp 2 -m "$MEM" \
 		-nodefaults -no-reboot -display none \
 		-chardev stdio,id=con,signal=off -serial chardev:con \
 		-kernel "$KERNEL" -initrd "$RUN/initrd" \
