@@ -273,12 +273,19 @@ int subcred_delete(struct key *key)
 	int err = 0;
 
 	mutex_lock(&subcred_store_lock);
-	if (xa_erase(&subcred_index, cred->index) != key) {
+	if (xa_load(&subcred_index, cred->index) != key) {
 		err = -ENOENT;	/* lost a race with another delete */
 		goto out;
 	}
+	/*
+	 * Unlinking can fail (-ENOMEM): then nothing changed. A revoked key
+	 * left in the keyring would hide its id (-EKEYREVOKED) until GC.
+	 */
+	err = key_unlink(subcred_keyring, key);
+	if (err)
+		goto out;
+	xa_erase(&subcred_index, cred->index);
 	subcred_count--;
-	key_unlink(subcred_keyring, key);
 	subcred_kill(key);
 	key_put(key);
 out:
