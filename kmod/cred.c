@@ -35,6 +35,8 @@ static const struct cred *subcred_kcred;
 static struct key *subcred_keyring;
 static DEFINE_XARRAY_ALLOC(subcred_index);
 static DEFINE_MUTEX(subcred_store_lock);	/* serialises create and delete */
+/* Exact-size objects: kmalloc would round struct subcred_cred up to 1 KiB. */
+static struct kmem_cache *subcred_cred_cache;
 static unsigned int subcred_count;
 
 bool subcred_id_valid(const char *id, size_t len)
@@ -67,10 +69,11 @@ static int subcred_preparse(struct key_preparsed_payload *prep)
 		return -EPERM;
 
 	secret = kzalloc(sizeof(*secret), GFP_KERNEL);
-	cred = kzalloc(sizeof(*cred), GFP_KERNEL);
+	cred = kmem_cache_zalloc(subcred_cred_cache, GFP_KERNEL);
 	if (!secret || !cred) {
 		kfree(secret);
-		kfree(cred);
+		if (cred)
+			kmem_cache_free(subcred_cred_cache, cred);
 		return -ENOMEM;
 	}
 	memcpy(secret->k, init->k, SUBCRED_K_LEN);
@@ -103,7 +106,8 @@ static int subcred_preparse(struct key_preparsed_payload *prep)
 static void subcred_free_preparse(struct key_preparsed_payload *prep)
 {
 	kfree_sensitive(prep->payload.data[0]);
-	kfree(prep->payload.data[1]);
+	if (prep->payload.data[1])
+		kmem_cache_free(subcred_cred_cache, prep->payload.data[1]);
 }
 
 static void subcred_secret_free_rcu(struct rcu_head *head)
@@ -127,9 +131,10 @@ static void subcred_destroy(struct key *key)
 	struct subcred_cred *cred = key->payload.data[1];
 
 	kfree_sensitive(key->payload.data[0]);
-	if (cred)
+	if (cred) {
 		kfree_sensitive(cred->pending);
-	kfree(cred);
+		kmem_cache_free(subcred_cred_cache, cred);
+	}
 }
 
 /* Install a new K and OPc; the old ones are wiped after a grace period. */
@@ -322,16 +327,23 @@ int subcred_store_init(void)
 	struct cred *kcred;
 	int err;
 
+	subcred_cred_cache = KMEM_CACHE(subcred_cred, 0);
+	if (!subcred_cred_cache)
+		return -ENOMEM;
+
 	/* Owned by the keyring from here on, which kfree()s it. */
 	restriction = kzalloc(sizeof(*restriction), GFP_KERNEL);
-	if (!restriction)
-		return -ENOMEM;
+	if (!restriction) {
+		err = -ENOMEM;
+		goto err_cache;
+	}
 	restriction->check = subcred_restrict_link;
 
 	kcred = prepare_kernel_cred(&init_task);
 	if (!kcred) {
 		kfree(restriction);
-		return -ENOMEM;
+		err = -ENOMEM;
+		goto err_cache;
 	}
 	subcred_kcred = kcred;
 
@@ -356,6 +368,8 @@ err_keyring:
 	key_put(subcred_keyring);
 err_cred:
 	put_cred(subcred_kcred);
+err_cache:
+	kmem_cache_destroy(subcred_cred_cache);
 	return err;
 }
 
@@ -378,4 +392,5 @@ void subcred_store_exit(void)
 	put_cred(subcred_kcred);
 	/* Wait for the kfree_sensitive() callbacks queued by revoke. */
 	rcu_barrier();
+	kmem_cache_destroy(subcred_cred_cache);
 }

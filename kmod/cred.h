@@ -73,7 +73,6 @@ struct subcred_cred {
 	u32 version;		/* key version, shown in /proc/keys */
 	u32 max_age;		/* seconds, 0 = never */
 	u32 pending_timeout;	/* seconds */
-	bool dead;		/* deleted: nothing may change it */
 	u64 generation;		/* of the state, +1 at each change */
 	u64 sqn;		/* highest SQN accepted, SQN_MS */
 	u64 seq[SUBCRED_IND_COUNT];	/* highest SEQ accepted per IND */
@@ -81,6 +80,7 @@ struct subcred_cred {
 	struct subcred_last last;
 	struct subcred_pending *pending;
 	unsigned int request_tries;	/* REQUEST events since the last key */
+	bool dead;		/* deleted: nothing may change it */
 	time64_t request_time;		/* of the last REQUEST event */
 	struct delayed_work work;	/* pending expiry, key age */
 	struct key *key;		/* the key this is the payload of */
