@@ -80,7 +80,6 @@ void key_put(struct key *key)
 	if (cred) {
 		fuzz_check(!fuzz_work_pending(&cred->work));
 		kfree_sensitive(cred->pending);
-		kfree(cred->last);
 	}
 	kfree(cred);
 	free(key->description);
@@ -100,9 +99,7 @@ struct key *subcred_lookup(const char *id)
 struct key *subcred_create(const char *id, const struct subcred_init *init)
 {
 	struct subcred_secret *secret;
-	struct subcred_last *last = NULL;
 	struct subcred_cred *cred;
-	bool has_last;
 	struct key *key;
 	int i, slot = -1;
 
@@ -116,16 +113,12 @@ struct key *subcred_create(const char *id, const struct subcred_init *init)
 		return ERR_PTR(-ENOSPC);
 
 	/* subcred_preparse() */
-	has_last = init->restored && init->last->ack_len;
 	secret = kzalloc(sizeof(*secret), GFP_KERNEL);
 	cred = kzalloc(sizeof(*cred), GFP_KERNEL);
-	if (has_last)
-		last = kzalloc(sizeof(*last), GFP_KERNEL);
 	key = calloc(1, sizeof(*key));
-	if (!secret || !cred || (has_last && !last) || !key) {
+	if (!secret || !cred || !key) {
 		kfree(secret);
 		kfree(cred);
-		kfree(last);
 		free(key);
 		return ERR_PTR(-ENOMEM);
 	}
@@ -141,9 +134,7 @@ struct key *subcred_create(const char *id, const struct subcred_init *init)
 		cred->generation = init->generation;
 		memcpy(cred->seq, init->seq, sizeof(cred->seq));
 		cred->set_time = init->set_time;
-		if (last)
-			*last = *init->last;
-		cred->last = last;
+		cred->last = *init->last;
 	} else {
 		for (i = 0; i < SUBCRED_IND_COUNT; i++)
 			cred->seq[i] = init->sqn >> SUBCRED_IND_BITS;

@@ -227,7 +227,7 @@ static void check_blob(struct side *s, const struct subcred_answer *ans)
 		check(img.version == cred->version);
 		check(!memcmp(img.k, sec->k, 16));
 		check(!memcmp(img.opc, sec->opc, 16));
-		check(img.ack_len == (cred->last ? cred->last->ack_len : 0));
+		check(img.ack_len == cred->last.ack_len);
 	}
 	/* one generation, one state */
 	prev = agent_find(&s->agent, img.generation);
@@ -265,8 +265,8 @@ static void check_msg(struct side *s, const struct subcred_answer *ans,
 		break;
 	case SUBCRED_MSG_ACK:
 		if (!persisted) {	/* the cached ACK of LAST */
-			check(cred->last && cred->last->ack_len == ans->msg_len &&
-			      !memcmp(cred->last->ack, ans->msg, ans->msg_len));
+			check(cred->last.ack_len == ans->msg_len &&
+			      !memcmp(cred->last.ack, ans->msg, ans->msg_len));
 			break;
 		}
 		/* the switch: a sealed new state was handed out before */
