@@ -36,14 +36,15 @@ static bool subcred_sqn_fresh(const struct subcred_cred *cred, u64 sqn)
 	u64 seq_ms = cred->sqn >> SUBCRED_IND_BITS;
 	unsigned int ind = sqn & (SUBCRED_IND_COUNT - 1);
 
-	if (seq <= cred->seq[ind])
+	if (seq <= subcred_seq(cred, ind))
 		return false;
 	return seq <= seq_ms || seq - seq_ms <= SUBCRED_SEQ_DELTA;
 }
 
 void subcred_accept_sqn(struct subcred_cred *cred, u64 sqn)
 {
-	cred->seq[sqn & (SUBCRED_IND_COUNT - 1)] = sqn >> SUBCRED_IND_BITS;
+	subcred_seq_set(cred, sqn & (SUBCRED_IND_COUNT - 1),
+			sqn >> SUBCRED_IND_BITS);
 	if (sqn > cred->sqn)
 		cred->sqn = sqn;
 }

@@ -40,9 +40,7 @@ static void subcred_current_image(struct key *key, struct subcred_image *img)
 	memcpy(img->opc, p->opc_new, SUBCRED_OPC_LEN);
 	img->version = p->new_version;
 	img->set_time = p->set_time;
-	memcpy(img->last.txid, p->txid, SUBCRED_WIRE_TXID_LEN);
-	img->last.ack_len = p->ack_len;
-	memcpy(img->last.ack, p->ack, p->ack_len);
+	subcred_last_set(&img->last, p);
 }
 
 int subcred_answer_seal(struct key *key, struct subcred_answer *ans,
@@ -73,6 +71,36 @@ int subcred_confirm_tag(const struct subcred_pending *p, const char *label,
 	};
 
 	return subcred_hmac(p->k_conf, sizeof(p->k_conf), in, 3, tag);
+}
+
+/* LAST := the ACK of the pending update, whose ACK is made. */
+void subcred_last_set(struct subcred_last *last,
+		      const struct subcred_pending *p)
+{
+	memcpy(last->txid, p->txid, SUBCRED_WIRE_TXID_LEN);
+	memcpy(last->tag, p->ack + p->ack_len - SUBCRED_WIRE_TAG_LEN,
+	       SUBCRED_WIRE_TAG_LEN);
+	last->present = true;
+}
+
+/*
+ * The ACK that LAST stands for, into @out (@size octets): that of
+ * credential @id, @id_len octets, at key version @version. Returns its
+ * length, or a negative errno.
+ */
+int subcred_last_ack(const char *id, u8 id_len, u32 version,
+		     const struct subcred_last *last, u8 *out, size_t size)
+{
+	struct subcred_msg ack;
+
+	memset(&ack, 0, sizeof(ack));
+	ack.type = SUBCRED_MSG_ACK;
+	ack.id_len = id_len;
+	memcpy(ack.id, id, id_len);
+	memcpy(ack.txid, last->txid, SUBCRED_WIRE_TXID_LEN);
+	ack.ack.new_version = version;
+	memcpy(ack.tag, last->tag, SUBCRED_WIRE_TAG_LEN);
+	return subcred_wire_build(&ack, out, size);
 }
 
 /* The ACK of CONFIRM @m into p->ack, TAG_A under K_conf. */
@@ -108,11 +136,14 @@ int subcred_confirm(struct key *key, const u8 *buf, size_t len,
 	u8 tag[SUBCRED_HASH_LEN];
 	int err;
 
-	if (cred->last.ack_len &&
+	if (cred->last.present &&
 	    !memcmp(cred->last.txid, m->txid, SUBCRED_WIRE_TXID_LEN)) {
+		err = subcred_last_ack(m->id, m->id_len, cred->version,
+				       &cred->last, ans->msg, sizeof(ans->msg));
+		if (err < 0)
+			return err;
 		cred->stats[SUBCRED_STAT_DUPLICATE]++;
-		memcpy(ans->msg, cred->last.ack, cred->last.ack_len);
-		ans->msg_len = cred->last.ack_len;
+		ans->msg_len = err;
 		return 0;
 	}
 	if (!p || memcmp(p->txid, m->txid, SUBCRED_WIRE_TXID_LEN))
@@ -153,9 +184,7 @@ static void subcred_commit(struct key *key)
 	subcred_secret_replace(key, p->k_new, p->opc_new);
 	WRITE_ONCE(cred->version, p->new_version);
 	cred->set_time = p->set_time;
-	memcpy(cred->last.txid, p->txid, SUBCRED_WIRE_TXID_LEN);
-	memcpy(cred->last.ack, p->ack, p->ack_len);
-	cred->last.ack_len = p->ack_len;
+	subcred_last_set(&cred->last, p);
 	cred->request_tries = 0;
 	cred->stats[SUBCRED_STAT_UPDATES]++;
 	subcred_pending_clear(cred);
@@ -208,12 +237,14 @@ int subcred_update_export(struct key *key, struct subcred_answer *ans,
 static void subcred_restore(struct key *key, const struct subcred_image *img)
 {
 	struct subcred_cred *cred = subcred_cred(key);
+	unsigned int i;
 
 	subcred_secret_replace(key, img->k, img->opc);
 	WRITE_ONCE(cred->version, img->version);
 	cred->generation = img->generation;
 	cred->sqn = img->sqn;
-	memcpy(cred->seq, img->seq, sizeof(cred->seq));
+	for (i = 0; i < SUBCRED_IND_COUNT; i++)
+		subcred_seq_set(cred, i, img->seq[i]);
 	cred->max_age = img->max_age;
 	cred->pending_timeout = img->pending_timeout;
 	cred->set_time = img->set_time;

@@ -86,13 +86,15 @@ static int subcred_preparse(struct key_preparsed_payload *prep)
 	cred->pending_timeout = init->pending_timeout;
 	if (init->restored) {
 		cred->generation = init->generation;
-		memcpy(cred->seq, init->seq, sizeof(cred->seq));
+		for (i = 0; i < SUBCRED_IND_COUNT; i++)
+			subcred_seq_set(cred, i, init->seq[i]);
 		cred->set_time = init->set_time;
 		cred->last = *init->last;
 	} else {
 		/* Every SQN up to the provisioned one counts as used. */
 		for (i = 0; i < SUBCRED_IND_COUNT; i++)
-			cred->seq[i] = init->sqn >> SUBCRED_IND_BITS;
+			subcred_seq_set(cred, i,
+					init->sqn >> SUBCRED_IND_BITS);
 		cred->generation = 1;
 		cred->set_time = ktime_get_real_seconds();
 	}

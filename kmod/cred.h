@@ -33,11 +33,16 @@ struct subcred_secret {
 	u8 opc[SUBCRED_OPC_LEN];
 };
 
-/* The last committed update, kept to answer a repeated CONFIRM. */
+/*
+ * The last committed update, kept to answer a repeated CONFIRM. Its ACK,
+ * header(ACK, id, txid) || BE32(version) || TAG_A, is rebuilt byte for
+ * byte from the credential's id and version and these (subcred_last_ack()):
+ * 41 octets per credential rather than the 125 of the largest ACK.
+ */
 struct subcred_last {
 	u8 txid[SUBCRED_WIRE_TXID_LEN];
-	u8 ack_len;			/* 0: none yet */
-	u8 ack[SUBCRED_ACK_MAX];
+	u8 tag[SUBCRED_WIRE_TAG_LEN];	/* TAG_A */
+	bool present;			/* false: none since provisioning */
 };
 
 /*
@@ -75,13 +80,15 @@ struct subcred_cred {
 	u32 pending_timeout;	/* seconds */
 	u64 generation;		/* of the state, +1 at each change */
 	u64 sqn;		/* highest SQN accepted, SQN_MS */
-	u64 seq[SUBCRED_IND_COUNT];	/* highest SEQ accepted per IND */
+	/* highest SEQ accepted per IND: 43 bits, kept in 48 (subcred_seq()) */
+	u32 seq_lo[SUBCRED_IND_COUNT];
+	u16 seq_hi[SUBCRED_IND_COUNT];
 	time64_t set_time;	/* wall clock when the key was installed */
-	struct subcred_last last;
+	time64_t request_time;		/* of the last REQUEST event */
 	struct subcred_pending *pending;
 	unsigned int request_tries;	/* REQUEST events since the last key */
 	bool dead;		/* deleted: nothing may change it */
-	time64_t request_time;		/* of the last REQUEST event */
+	struct subcred_last last;
 	struct delayed_work work;	/* pending expiry, key age */
 	struct key *key;		/* the key this is the payload of */
 	u64 stats[SUBCRED_STAT_MAX + 1];
@@ -106,6 +113,22 @@ struct subcred_init {
 static inline struct subcred_cred *subcred_cred(const struct key *key)
 {
 	return key->payload.data[1];
+}
+
+/* The highest SEQ accepted for @ind (SQN = SEQ || IND, 48 bits). */
+static inline u64 subcred_seq(const struct subcred_cred *cred,
+			      unsigned int ind)
+{
+	return (u64)cred->seq_hi[ind] << 32 | cred->seq_lo[ind];
+}
+
+static_assert(SUBCRED_SQN_MAX >> SUBCRED_IND_BITS >> 32 <= U16_MAX);
+
+static inline void subcred_seq_set(struct subcred_cred *cred,
+				   unsigned int ind, u64 seq)
+{
+	cred->seq_lo[ind] = lower_32_bits(seq);
+	cred->seq_hi[ind] = upper_32_bits(seq);
 }
 
 /* The active K and OPc; the caller holds subcred_cred(key)->lock. */

@@ -25,6 +25,7 @@
 
 #include "crypto.h"
 #include "seal.h"
+#include "update.h"
 
 char *subcred_master_key = "logon:subcred:master";
 
@@ -66,6 +67,7 @@ void subcred_image_of(struct key *key, struct subcred_image *img)
 {
 	struct subcred_cred *cred = subcred_cred(key);
 	struct subcred_secret *secret = subcred_secret(key);
+	unsigned int i;
 
 	memset(img, 0, sizeof(*img));
 	img->id_len = strscpy(img->id, key->description, sizeof(img->id));
@@ -74,7 +76,8 @@ void subcred_image_of(struct key *key, struct subcred_image *img)
 	memcpy(img->k, secret->k, SUBCRED_K_LEN);
 	memcpy(img->opc, secret->opc, SUBCRED_OPC_LEN);
 	img->sqn = cred->sqn;
-	memcpy(img->seq, cred->seq, sizeof(img->seq));
+	for (i = 0; i < SUBCRED_IND_COUNT; i++)
+		img->seq[i] = subcred_seq(cred, i);
 	img->max_age = cred->max_age;
 	img->pending_timeout = cred->pending_timeout;
 	img->set_time = cred->set_time;
@@ -187,9 +190,15 @@ int subcred_seal_image(const struct subcred_image *img, u8 **blob,
 	p = put_be(p, img->max_age, 4);
 	p = put_be(p, img->pending_timeout, 4);
 	p = put_be(p, img->set_time, 8);
-	p = put_bytes(p, img->last.txid, SUBCRED_WIRE_TXID_LEN);
-	*p++ = img->last.ack_len;
-	put_bytes(p, img->last.ack, SUBCRED_ACK_MAX);
+	if (img->last.present) {
+		err = subcred_last_ack(img->id, img->id_len, img->version,
+				       &img->last, p + SUBCRED_WIRE_TXID_LEN + 1,
+				       SUBCRED_ACK_MAX);
+		if (err < 0)
+			goto out;
+		p = put_bytes(p, img->last.txid, SUBCRED_WIRE_TXID_LEN);
+		*p = err;
+	}
 
 	err = subcred_seal(key, iv, out, hlen, plain, SUBCRED_PLAIN_LEN,
 			   out + hlen);
@@ -203,6 +212,31 @@ out:
 	kfree_sensitive(plain);
 	memzero_explicit(key, sizeof(key));
 	return err;
+}
+
+/*
+ * LAST from the txid, ack_len and ACK octets at @p: none, or an ACK that
+ * subcred_last_ack() makes again from TAG_A, octet for octet, so that a
+ * repeated CONFIRM gets exactly the ACK that was sealed.
+ */
+static bool subcred_open_last(struct subcred_image *img, const u8 *p)
+{
+	u8 ack[SUBCRED_ACK_MAX];
+	const u8 *sealed = p + SUBCRED_WIRE_TXID_LEN + 1;
+	u8 len = p[SUBCRED_WIRE_TXID_LEN];
+	int n;
+
+	if (!len)
+		return true;
+	if (len > SUBCRED_ACK_MAX || len < SUBCRED_WIRE_TAG_LEN)
+		return false;
+	memcpy(img->last.txid, p, SUBCRED_WIRE_TXID_LEN);
+	memcpy(img->last.tag, sealed + len - SUBCRED_WIRE_TAG_LEN,
+	       SUBCRED_WIRE_TAG_LEN);
+	img->last.present = true;
+	n = subcred_last_ack(img->id, img->id_len, img->version, &img->last,
+			     ack, sizeof(ack));
+	return n == len && !memcmp(ack, sealed, len);
 }
 
 int subcred_open_blob(const u8 *blob, size_t len, struct subcred_image *img,
@@ -260,15 +294,18 @@ int subcred_open_blob(const u8 *blob, size_t len, struct subcred_image *img,
 	img->max_age = get_be(&p, 4);
 	img->pending_timeout = get_be(&p, 4);
 	img->set_time = get_be(&p, 8);
-	p = get_bytes(p, img->last.txid, SUBCRED_WIRE_TXID_LEN);
-	img->last.ack_len = *p++;
-	get_bytes(p, img->last.ack, SUBCRED_ACK_MAX);
-	if (img->last.ack_len > SUBCRED_ACK_MAX || !img->version ||
+	if (!subcred_open_last(img, p) || !img->version ||
 	    img->version > SUBCRED_KEY_VERSION_MAX ||
 	    img->sqn > SUBCRED_SQN_MAX || !img->pending_timeout ||
 	    img->pending_timeout > SUBCRED_PENDING_TIMEOUT_MAX) {
 		NL_SET_ERR_MSG(extack, "blob holds an invalid state");
 		err = -EINVAL;
+	}
+	for (i = 0; !err && i < SUBCRED_IND_COUNT; i++) {
+		if (img->seq[i] > SUBCRED_SQN_MAX >> SUBCRED_IND_BITS) {
+			NL_SET_ERR_MSG(extack, "blob holds an invalid state");
+			err = -EINVAL;
+		}
 	}
 out:
 	kfree_sensitive(plain);

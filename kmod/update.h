@@ -93,6 +93,10 @@ int subcred_reject(struct key *key, const u8 *txid, u8 cause,
 int subcred_confirm_tag(const struct subcred_pending *p, const char *label,
 			const u8 *msg, size_t len, u8 *tag);
 int subcred_ack(const struct subcred_msg *m, struct subcred_pending *p);
+void subcred_last_set(struct subcred_last *last,
+		      const struct subcred_pending *p);
+int subcred_last_ack(const char *id, u8 id_len, u32 version,
+		     const struct subcred_last *last, u8 *out, size_t size);
 int subcred_confirm(struct key *key, const u8 *buf, size_t len,
 		    const struct subcred_msg *m, struct subcred_answer *ans,
 		    struct netlink_ext_ack *extack);

@@ -13,6 +13,7 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <linux/keyctl.h>
+#include <openssl/evp.h>
 
 #include <linux/subcred.h>
 #include "genl.h"
@@ -593,6 +594,163 @@ TEST_F(update, blobs_export_import_tamper_stale)
 	ASSERT_EQ(0, a.err) TH_LOG("%s", self->s.extack);
 	EXPECT_EQ(2, cred_u32(&self->s, t->id, SUBCRED_A_KEY_VERSION));
 	EXPECT_EQ(1, aka(&self->s, t->id, t->k_new, t->opc_new, 0x200));
+}
+
+/*
+ * The sealed state of protocol.md §8.1, opened and sealed again here under
+ * this test's master key, so that states the module never seals can be
+ * put to CRED_IMPORT.
+ */
+#define SEAL_PLAIN	437
+#define SEAL_HDR(b)	(29 + (b)[4])		/* octets up to the ciphertext */
+#define P_SQN		32
+#define P_SEQ		40
+#define P_TIMEOUT	300
+#define P_TXID		312
+#define P_ACK_LEN	320
+#define P_ACK		321
+
+static int seal_gcm(int enc, const uint8_t *blob, const uint8_t *in,
+		    uint8_t *out, uint8_t *tag)
+{
+	uint8_t master[32], key[32];
+	EVP_CIPHER_CTX *c = EVP_CIPHER_CTX_new();
+	int n, ok;
+
+	memset(master, 0x5a, sizeof(master));	/* master_key() */
+	net_kdf(master, sizeof(master), "seal", NULL, 0, key);
+	ok = c && EVP_CipherInit_ex(c, EVP_aes_256_gcm(), NULL, NULL, NULL,
+				    enc) &&
+	     EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_GCM_SET_IVLEN, 12, NULL) &&
+	     EVP_CipherInit_ex(c, NULL, NULL, key,
+			       blob + SEAL_HDR(blob) - 12, enc) &&
+	     EVP_CipherUpdate(c, NULL, &n, blob, SEAL_HDR(blob)) &&
+	     EVP_CipherUpdate(c, out, &n, in, SEAL_PLAIN) &&
+	     (enc || EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_GCM_SET_TAG, 16, tag)) &&
+	     EVP_CipherFinal_ex(c, out + n, &n) &&
+	     (!enc || EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_GCM_GET_TAG, 16, tag));
+	EVP_CIPHER_CTX_free(c);
+	return ok ? 0 : -1;
+}
+
+/* @plain sealed into @blob (header kept, a new IV). */
+static void reseal(uint8_t *blob, const uint8_t *plain)
+{
+	uint8_t *ct = blob + SEAL_HDR(blob);
+
+	blob[SEAL_HDR(blob) - 1] ^= 0x5a;	/* never the same IV twice */
+	seal_gcm(1, blob, plain, ct, ct + SEAL_PLAIN);
+}
+
+static void put_be64(uint8_t *p, uint64_t v)
+{
+	for (int i = 7; i >= 0; i--, v >>= 8)
+		p[i] = v;
+}
+
+TEST_F(update, sealed_state_is_checked_on_open)
+{
+	struct txn *t = &self->t;
+	uint8_t confirm[SUBCRED_WIRE_MAX_LEN], ack[SUBCRED_WIRE_MAX_LEN];
+	uint8_t plain[SEAL_PLAIN], p[SEAL_PLAIN], blob[1024];
+	struct answer a, n;
+	size_t clen, ack_len, blob_len, ver;
+	static const struct {
+		const char *what;
+		size_t at;
+		int value;		/* -1: flip the low bit */
+	} bad[] = {
+		{ "LAST.ack_len beyond the largest ACK", P_ACK_LEN, 117 },
+		{ "LAST.ack_len shorter than a tag", P_ACK_LEN, 31 },
+		{ "LAST.ack_len not that of this id", P_ACK_LEN, 83 },
+		{ "LAST.txid not the ACK's", P_TXID + 7, -1 },
+		{ "ACK header flags", P_ACK + 7, 1 },
+		{ "ACK type", P_ACK + 3, SUBCRED_MSG_CONFIRM },
+		{ "ACK version not the key version", 0, -1 },	/* ver */
+	};
+
+	txn_vector(t, "imsi-seal");
+	ASSERT_EQ(0, provision(&self->s, t->id, 1));
+	to_pending(_metadata, &self->s, t);
+	clen = net_confirm(t, 2, confirm);
+	a = deliver(&self->s, confirm, clen);
+	ASSERT_EQ(0, a.err);
+	a = persisted(&self->s, t->id, a.generation);
+	ASSERT_EQ(0, net_ack(t, a.msg, a.msg_len));
+	memcpy(ack, a.msg, a.msg_len);
+	ack_len = a.msg_len;
+	ver = P_ACK + 8 + strlen(t->id) + 8 + 3;
+
+	n = blob_cmd(&self->s, SUBCRED_CMD_CRED_EXPORT, t->id, NULL, 0);
+	ASSERT_EQ(0, n.err);
+	blob_len = n.blob_len;
+	ASSERT_EQ(482 + strlen(t->id), blob_len);
+	memcpy(blob, n.blob, blob_len);
+	ASSERT_EQ(0, seal_gcm(0, blob, blob + SEAL_HDR(blob), plain,
+			      blob + blob_len - 16));
+	/* LAST is the ACK that left, octet for octet */
+	ASSERT_EQ(ack_len, plain[P_ACK_LEN]);
+	EXPECT_EQ(0, memcmp(plain + P_ACK, ack, ack_len));
+	EXPECT_EQ(0, memcmp(plain + P_TXID, v_txid, 8));
+
+	/* sealed again here, unchanged: restored, and LAST answers */
+	reseal(blob, plain);
+	del(&self->s, t->id);
+	a = blob_cmd(&self->s, SUBCRED_CMD_CRED_IMPORT, NULL, blob, blob_len);
+	ASSERT_EQ(0, a.err) TH_LOG("%s", self->s.extack);
+	a = deliver(&self->s, confirm, clen);
+	ASSERT_EQ(0, a.err);
+	EXPECT_EQ(ack_len, a.msg_len);
+	EXPECT_EQ(0, memcmp(ack, a.msg, ack_len));
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		size_t at = bad[i].at ? bad[i].at : ver;
+
+		memcpy(p, plain, sizeof(p));
+		if (bad[i].value < 0)
+			p[at] ^= 1;
+		else
+			p[at] = bad[i].value;
+		reseal(blob, p);
+		del(&self->s, t->id);
+		a = blob_cmd(&self->s, SUBCRED_CMD_CRED_IMPORT, NULL, blob,
+			     blob_len);
+		EXPECT_EQ(-EINVAL, a.err) TH_LOG("%s", bad[i].what);
+		EXPECT_STREQ("blob holds an invalid state", self->s.extack);
+	}
+	/* integers out of range */
+	for (int i = 0; i < 5; i++) {
+		memcpy(p, plain, sizeof(p));
+		if (i == 0)
+			put_be64(p + P_SEQ + 8 * 3, 1ULL << 43);
+		else if (i == 1)
+			put_be64(p + P_SEQ + 8 * 31, ~0ULL);
+		else if (i == 2)
+			put_be64(p + P_SQN, 1ULL << 48);
+		else if (i == 3)	/* pending_timeout, BE32 */
+			memcpy(p + P_TIMEOUT, "\x00\x01\x51\x81", 4);
+		else
+			memset(p + P_TIMEOUT, 0, 4);
+		reseal(blob, p);
+		del(&self->s, t->id);
+		a = blob_cmd(&self->s, SUBCRED_CMD_CRED_IMPORT, NULL, blob,
+			     blob_len);
+		EXPECT_EQ(-EINVAL, a.err) TH_LOG("case %d", i);
+		EXPECT_STREQ("blob holds an invalid state", self->s.extack);
+	}
+	/* no LAST, the padding ignored: restored; its CONFIRM is unknown */
+	memcpy(p, plain, sizeof(p));
+	p[P_ACK_LEN] = 0;
+	reseal(blob, p);
+	del(&self->s, t->id);
+	a = blob_cmd(&self->s, SUBCRED_CMD_CRED_IMPORT, NULL, blob, blob_len);
+	ASSERT_EQ(0, a.err) TH_LOG("%s", self->s.extack);
+	EXPECT_EQ(2, cred_u32(&self->s, t->id, SUBCRED_A_KEY_VERSION));
+	EXPECT_EQ(1, aka(&self->s, t->id, t->k_new, t->opc_new, 0x200));
+	a = deliver(&self->s, confirm, clen);
+	ASSERT_EQ(0, a.err);
+	ASSERT_GT(a.msg_len, 3);
+	EXPECT_EQ(SUBCRED_MSG_REJECT, a.msg[3]);
 }
 
 TEST_F(update, no_master_key_no_answer)

@@ -132,12 +132,14 @@ struct key *subcred_create(const char *id, const struct subcred_init *init)
 	cred->pending_timeout = init->pending_timeout;
 	if (init->restored) {
 		cred->generation = init->generation;
-		memcpy(cred->seq, init->seq, sizeof(cred->seq));
+		for (i = 0; i < SUBCRED_IND_COUNT; i++)
+			subcred_seq_set(cred, i, init->seq[i]);
 		cred->set_time = init->set_time;
 		cred->last = *init->last;
 	} else {
 		for (i = 0; i < SUBCRED_IND_COUNT; i++)
-			cred->seq[i] = init->sqn >> SUBCRED_IND_BITS;
+			subcred_seq_set(cred, i,
+					init->sqn >> SUBCRED_IND_BITS);
 		cred->generation = 1;
 		cred->set_time = ktime_get_real_seconds();
 	}

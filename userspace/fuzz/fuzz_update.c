@@ -204,6 +204,8 @@ static void check_blob(struct side *s, const struct subcred_answer *ans)
 	struct subcred_cred *cred;
 	struct subcred_secret *sec;
 	struct subcred_pending *p;
+	u8 ack[SUBCRED_ACK_MAX];
+	int i;
 
 	check(key);
 	cred = subcred_cred(key);
@@ -214,7 +216,8 @@ static void check_blob(struct side *s, const struct subcred_answer *ans)
 	check(img.generation == ans->generation);
 	check(img.generation <= cred->generation);
 	check(img.sqn == cred->sqn);
-	check(!memcmp(img.seq, cred->seq, sizeof(img.seq)));
+	for (i = 0; i < SUBCRED_IND_COUNT; i++)
+		check(img.seq[i] == subcred_seq(cred, i));
 	if (p && p->committing) {
 		check(img.generation >= p->release_gen);
 		check(img.version == p->new_version);
@@ -227,7 +230,13 @@ static void check_blob(struct side *s, const struct subcred_answer *ans)
 		check(img.version == cred->version);
 		check(!memcmp(img.k, sec->k, 16));
 		check(!memcmp(img.opc, sec->opc, 16));
-		check(img.ack_len == cred->last.ack_len);
+		check(img.ack_len == 0 || cred->last.present);
+		if (cred->last.present)	/* LAST stands for the sealed ACK */
+			check(subcred_last_ack(s->id, strlen(s->id),
+					       cred->version, &cred->last, ack,
+					       sizeof(ack)) == img.ack_len &&
+			      !memcmp(ack, img.ack, img.ack_len) &&
+			      !memcmp(img.last_txid, cred->last.txid, 8));
 	}
 	/* one generation, one state */
 	prev = agent_find(&s->agent, img.generation);
@@ -264,9 +273,24 @@ static void check_msg(struct side *s, const struct subcred_answer *ans,
 		check(s->agent.persisted >= cred->pending->release_gen);
 		break;
 	case SUBCRED_MSG_ACK:
-		if (!persisted) {	/* the cached ACK of LAST */
-			check(cred->last.ack_len == ans->msg_len &&
-			      !memcmp(cred->last.ack, ans->msg, ans->msg_len));
+		if (!persisted) {
+			/*
+			 * LAST's ACK: of the committed version, and octet
+			 * for octet the ACK sealed with LAST in every blob
+			 * of that state still held.
+			 */
+			check(cred->last.present &&
+			      !memcmp(m.txid, cred->last.txid, 8) &&
+			      m.ack.new_version == cred->version);
+			for (i = 0; i < s->agent.ngot; i++) {
+				img = &s->agent.got[i].img;
+				if (img->version == cred->version &&
+				    img->ack_len &&
+				    !memcmp(img->last_txid, m.txid, 8))
+					check(img->ack_len == ans->msg_len &&
+					      !memcmp(img->ack, ans->msg,
+						      ans->msg_len));
+			}
 			break;
 		}
 		/* the switch: a sealed new state was handed out before */

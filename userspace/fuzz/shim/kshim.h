@@ -41,6 +41,10 @@ typedef int gfp_t;
 #define BIT_ULL(n)	(1ULL << (n))
 #define BIT(n)		(1UL << (n))
 
+#define static_assert(e, ...)	_Static_assert(e, #e)
+#define U16_MAX		UINT16_MAX
+#define lower_32_bits(n)	((u32)(n))
+#define upper_32_bits(n)	((u32)((n) >> 32))
 #define min(a, b)	((a) < (b) ? (a) : (b))
 #define min_t(t, a, b)	((t)(a) < (t)(b) ? (t)(a) : (t)(b))
 #define container_of(p, t, m)	((t *)((char *)(p) - offsetof(t, m)))
