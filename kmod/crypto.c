@@ -37,6 +37,7 @@
 #include <crypto/internal/cipher.h>
 #include <crypto/kpp.h>
 #include <linux/err.h>
+#include <linux/error-injection.h>
 #include <linux/kernel.h>
 #include <linux/module.h>
 #include <linux/scatterlist.h>
@@ -76,7 +77,13 @@ static const struct {
 	[5] = { 12, 0x08 },	/* r5 = 96, c5 = ..08 */
 };
 
-static struct crypto_cipher *subcred_aes_alloc(const u8 *k)
+/*
+ * The per-call keyed transforms: allocated by driver name and keyed. They
+ * are the module's crypto-allocation paths, kept out of line and open to
+ * fail_function (selftests/failslab.c), so that a failure of either step
+ * can be injected into every handshake step that computes.
+ */
+static noinline struct crypto_cipher *subcred_aes_alloc(const u8 *k)
 {
 	struct crypto_cipher *tfm;
 	int err;
@@ -91,6 +98,61 @@ static struct crypto_cipher *subcred_aes_alloc(const u8 *k)
 	}
 	return tfm;
 }
+ALLOW_ERROR_INJECTION(subcred_aes_alloc, ERRNO);
+
+static noinline struct crypto_shash *
+subcred_hmac_alloc(const u8 *key, unsigned int key_len)
+{
+	struct crypto_shash *tfm;
+	int err;
+
+	tfm = crypto_alloc_shash(subcred_hmac_drv, 0, 0);
+	if (IS_ERR(tfm))
+		return tfm;
+	err = crypto_shash_setkey(tfm, key, key_len);
+	if (err) {
+		crypto_free_shash(tfm);
+		return ERR_PTR(err);
+	}
+	return tfm;
+}
+ALLOW_ERROR_INJECTION(subcred_hmac_alloc, ERRNO);
+
+static noinline struct crypto_kpp *subcred_kpp_alloc(const u8 *sk)
+{
+	struct crypto_kpp *tfm;
+	int err;
+
+	tfm = crypto_alloc_kpp(subcred_kpp_drv, 0, 0);
+	if (IS_ERR(tfm))
+		return tfm;
+	err = crypto_kpp_set_secret(tfm, sk, SUBCRED_X25519_LEN);
+	if (err) {
+		crypto_free_kpp(tfm);
+		return ERR_PTR(err);
+	}
+	return tfm;
+}
+ALLOW_ERROR_INJECTION(subcred_kpp_alloc, ERRNO);
+
+static noinline struct crypto_aead *subcred_gcm_alloc(const u8 *key)
+{
+	struct crypto_aead *tfm;
+	int err;
+
+	tfm = crypto_alloc_aead(subcred_gcm_drv, 0, 0);
+	if (IS_ERR(tfm))
+		return tfm;
+	err = crypto_aead_setkey(tfm, key, SUBCRED_SEAL_KEY_LEN);
+	if (!err)
+		err = crypto_aead_setauthsize(tfm, SUBCRED_SEAL_TAG_LEN);
+	if (err) {
+		crypto_free_aead(tfm);
+		return ERR_PTR(err);
+	}
+	return tfm;
+}
+ALLOW_ERROR_INJECTION(subcred_gcm_alloc, ERRNO);
 
 /*
  * Milenage's first step: key a transform with K and compute
@@ -270,12 +332,9 @@ static int subcred_mac(const u8 *key, size_t key_len, const char *label,
 
 	if (key_len > UINT_MAX)
 		return -EINVAL;
-	tfm = crypto_alloc_shash(subcred_hmac_drv, 0, 0);
+	tfm = subcred_hmac_alloc(key, key_len);
 	if (IS_ERR(tfm))
 		return PTR_ERR(tfm);
-	err = crypto_shash_setkey(tfm, key, key_len);
-	if (err)
-		goto out_free;
 
 	desc->tfm = tfm;
 	err = crypto_shash_init(desc);
@@ -293,7 +352,6 @@ static int subcred_mac(const u8 *key, size_t key_len, const char *label,
 	if (!err)
 		err = crypto_shash_final(desc, out);
 	shash_desc_zero(desc);
-out_free:
 	crypto_free_shash(tfm);
 	return err;
 }
@@ -325,12 +383,9 @@ static int subcred_kpp_run(const u8 *sk, const u8 *pk, u8 *out)
 	u8 *buf;	/* peer public key, then the result */
 	int err;
 
-	tfm = crypto_alloc_kpp(subcred_kpp_drv, 0, 0);
+	tfm = subcred_kpp_alloc(sk);
 	if (IS_ERR(tfm))
 		return PTR_ERR(tfm);
-	err = crypto_kpp_set_secret(tfm, sk, SUBCRED_X25519_LEN);
-	if (err)
-		goto out_free_tfm;
 	err = -ENOMEM;
 	req = kpp_request_alloc(tfm, GFP_KERNEL);
 	if (!req)
@@ -430,14 +485,9 @@ static int subcred_gcm_run(bool seal, const u8 *key, const u8 *iv,
 	out_len = seal ? len + SUBCRED_SEAL_TAG_LEN : len - SUBCRED_SEAL_TAG_LEN;
 	data_len = seal ? out_len : len;	/* its room in the buffer */
 
-	tfm = crypto_alloc_aead(subcred_gcm_drv, 0, 0);
+	tfm = subcred_gcm_alloc(key);
 	if (IS_ERR(tfm))
 		return PTR_ERR(tfm);
-	err = crypto_aead_setkey(tfm, key, SUBCRED_SEAL_KEY_LEN);
-	if (!err)
-		err = crypto_aead_setauthsize(tfm, SUBCRED_SEAL_TAG_LEN);
-	if (err)
-		goto out_free_tfm;
 	err = -ENOMEM;
 	req = aead_request_alloc(tfm, GFP_KERNEL);
 	if (!req)

@@ -3,9 +3,17 @@
  * Systematic fault injection, as syzkaller does it: for N = 1, 2, ... write
  * N to /proc/thread-self/fail-nth right before one operation (a generic
  * netlink request and its answer, init_module or delete_module), so that
- * the N-th fault point of that operation fails (failslab: a slab
- * allocation returns NULL), until fail-nth reads back non-zero afterwards:
- * the operation had fewer than N fault points. After each injected failure
+ * the N-th fault point of that operation fails, until fail-nth reads back
+ * non-zero afterwards: the operation had fewer than N fault points.
+ *
+ * Two kinds of fault point, one pass each:
+ *  - failslab: every slab allocation; it returns NULL.
+ *  - fail_function: the module's per-call keyed transforms (kmod/crypto.c,
+ *    ALLOW_ERROR_INJECTION), allocation and setkey in one; the call returns
+ *    -ENOENT, as if the algorithm were gone. failslab's cache-filter is on
+ *    meanwhile, with no cache marked, so that only those calls count.
+ *
+ * After each injected failure
  * the operation must have failed with a clean errno (or succeeded on a
  * fallback), left no partial state (version, generation, SQN, state of the
  * credential via CRED_GET), the credential must still authenticate with
@@ -47,6 +55,7 @@ static const uint8_t v_opc[16] = {
 
 static const char *module_path;
 static int nth_fd = -1;
+static int fei;			/* the fail_function pass, not failslab */
 static unsigned int cur_n;	/* the N of the iteration, for messages */
 static struct genl_sock gs;
 
@@ -199,9 +208,11 @@ static int fails;
 	}								\
 } while (0)
 
-/* A clean error of an injected allocation failure. */
+/* A clean error of an injected failure. */
 static int clean_err(const struct res *r)
 {
+	if (fei)	/* no allocation fails: the errno comes back as it is */
+		return r->where == OUT_DOIT && r->err == -ENOENT;
 	if (r->where == OUT_ACK)
 		return r->err == -ENOBUFS;
 	return r->err == -ENOMEM || r->err == -ENOBUFS;
@@ -672,11 +683,12 @@ static int run_case(int num, const char *name, iter_fn fn, void *arg)
 	       "(fallback), %u answers lost; %ld s\n", name, c.points,
 	       c.failed, c.fallback, c.lost, (long)(t1.tv_sec - t0.tv_sec));
 	if (fails == before && c.points == 0) {
-		printf("# no fault point: is failslab configured?\n");
+		printf("# no fault point: is %s configured?\n",
+		       fei ? "fail_function" : "failslab");
 		fails++;
 	}
-	printf("%sok %d failslab: %s\n", fails == before ? "" : "not ", num,
-	       name);
+	printf("%sok %d %s: %s\n", fails == before ? "" : "not ", num,
+	       fei ? "fail_function" : "failslab", name);
 	fflush(stdout);
 	return fails == before;
 }
@@ -1212,13 +1224,64 @@ static int setup(void)
 	return r;
 }
 
+/* ---- fail_function ----------------------------------------------------- */
+
+#define FEI_DIR		"/sys/kernel/debug/fail_function"
+
+static const char *const fei_funcs[] = {
+	"subcred_aes_alloc", "subcred_hmac_alloc", "subcred_kpp_alloc",
+	"subcred_gcm_alloc" };
+
+/*
+ * Switch to the fail_function pass (@on) or back to failslab. The
+ * functions return a pointer: the return value is ERR_PTR(-ENOENT), all
+ * 64 bits of it.
+ */
+static int fei_set(int on)
+{
+	static const char *const conf[][2] = {
+		{ FEI_DIR "/probability", "0" },
+		{ FEI_DIR "/interval", "1" },
+		{ FEI_DIR "/times", "-1" },
+		{ FEI_DIR "/verbose", "0" },
+	};
+	char path[128];
+	size_t i;
+	int r;
+
+	r = write_file(FEI_DIR "/inject", "\n");	/* the list cleared */
+	for (i = 0; on && !r && i < sizeof(conf) / sizeof(conf[0]); i++)
+		r = write_file(conf[i][0], conf[i][1]);
+	for (i = 0; on && !r && i < sizeof(fei_funcs) / sizeof(fei_funcs[0]);
+	     i++) {
+		r = write_file(FEI_DIR "/inject", fei_funcs[i]);
+		if (r) {
+			printf("# inject %s: %s\n", fei_funcs[i], strerror(-r));
+			return r;
+		}
+		snprintf(path, sizeof(path), FEI_DIR "/%s/retval",
+			 fei_funcs[i]);
+		r = write_file(path, "0xfffffffffffffffe");
+	}
+	if (!r)
+		r = write_file("/sys/kernel/debug/failslab/cache-filter",
+			       on ? "Y" : "N");
+	if (r)
+		printf("# fail_function setup: %s\n", strerror(-r));
+	else
+		fei = on;
+	return r;
+}
+
 int main(int argc, char **argv)
 {
 	static enum step steps[] = { S_NOTICE, S_PERSISTED_1, S_NOTICE_AGAIN,
 				     S_CONFIRM, S_PERSISTED_2, S_ACK_AGAIN };
+	/* the steps that compute with a keyed transform */
+	static enum step fei_steps[] = { S_NOTICE, S_CONFIRM };
 	static int zero, one = 1;
 	char name[64];
-	int num = 0, ok = 0, total = 16;
+	int num = 0, ok = 0, total = 21;
 	size_t i;
 
 	if (argc != 2) {
@@ -1249,6 +1312,24 @@ int main(int argc, char **argv)
 		snprintf(name, sizeof(name), "update: %s",
 			 step_name[steps[i]]);
 		ok += run_case(++num, name, iter_update, &steps[i]);
+	}
+	if (!fei_set(1)) {
+		ok += run_case(++num, "AKA", iter_aka, NULL);
+		ok += run_case(++num, "CRED_EXPORT", iter_blob, &zero);
+		ok += run_case(++num, "CRED_IMPORT", iter_blob, &one);
+		for (i = 0; i < sizeof(fei_steps) / sizeof(fei_steps[0]); i++) {
+			snprintf(name, sizeof(name), "update: %s",
+				 step_name[fei_steps[i]]);
+			ok += run_case(++num, name, iter_update, &fei_steps[i]);
+		}
+	} else {
+		for (i = 0; i < 3 + sizeof(fei_steps) / sizeof(fei_steps[0]);
+		     i++)
+			printf("not ok %d fail_function: setup\n", ++num);
+	}
+	if (fei_set(0)) {
+		printf("# could not switch back to failslab\n");
+		fails++;
 	}
 	del(UPD_ID);
 	ok += run_case(++num, "rmmod with credentials", iter_unload, NULL);
