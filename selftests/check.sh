@@ -119,6 +119,7 @@ if [ $# -eq 0 ]; then
 	host hn make -s -C userspace/hn check
 
 	host style selftests/style.sh
+	host install selftests/install.sh
 	host dkms selftests/dkms.sh \
 		"$(make -s --no-print-directory kabi KVER=6.1)" \
 		"$(make -s --no-print-directory kabi KVER=6.12)"
