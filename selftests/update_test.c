@@ -294,6 +294,19 @@ static void to_pending(struct __test_metadata *_metadata,
 	ASSERT_EQ(0, net_response(t, a.msg, a.msg_len));
 }
 
+/* Then CONFIRM -> blob, PERSISTED -> ACK, checked: on version 2. */
+static void to_committed(struct __test_metadata *_metadata,
+			 struct genl_sock *s, struct txn *t, uint8_t *confirm,
+			 size_t *clen, struct answer *ack)
+{
+	*clen = net_confirm(t, 2, confirm);
+	*ack = deliver(s, confirm, *clen);
+	ASSERT_EQ(0, ack->err) TH_LOG("%s", s->extack);
+	*ack = persisted(s, t->id, ack->generation);
+	ASSERT_EQ(0, ack->err) TH_LOG("%s", s->extack);
+	ASSERT_EQ(0, net_ack(t, ack->msg, ack->msg_len));
+}
+
 TEST_F(update, network_side_reproduces_the_vector)
 {
 	txn_vector(&self->t, V_ID);
@@ -482,11 +495,7 @@ TEST_F(update, forged_confirm_is_dropped)
 	EXPECT_EQ(SUBCRED_STATE_PENDING,
 		  cred_u32(&self->s, t->id, SUBCRED_A_STATE));
 	/* the genuine one still works */
-	clen = net_confirm(t, 2, confirm);
-	a = deliver(&self->s, confirm, clen);
-	ASSERT_EQ(0, a.err);
-	a = persisted(&self->s, t->id, a.generation);
-	EXPECT_EQ(0, net_ack(t, a.msg, a.msg_len));
+	to_committed(_metadata, &self->s, t, confirm, &clen, &a);
 }
 
 TEST_F(update, replayed_sqn_gets_sync)
@@ -549,11 +558,7 @@ TEST_F(update, blobs_export_import_tamper_stale)
 	EXPECT_EQ(NULL, memmem(old, old_len, v_opc, 16));
 
 	to_pending(_metadata, &self->s, t);
-	clen = net_confirm(t, 2, confirm);
-	a = deliver(&self->s, confirm, clen);
-	ASSERT_EQ(0, a.err);
-	a = persisted(&self->s, t->id, a.generation);
-	ASSERT_EQ(0, net_ack(t, a.msg, a.msg_len));
+	to_committed(_metadata, &self->s, t, confirm, &clen, &a);
 
 	n = blob_cmd(&self->s, SUBCRED_CMD_CRED_EXPORT, t->id, NULL, 0);
 	ASSERT_EQ(0, n.err);
@@ -672,11 +677,7 @@ TEST_F(update, sealed_state_is_checked_on_open)
 	txn_vector(t, "imsi-seal");
 	ASSERT_EQ(0, provision(&self->s, t->id, 1));
 	to_pending(_metadata, &self->s, t);
-	clen = net_confirm(t, 2, confirm);
-	a = deliver(&self->s, confirm, clen);
-	ASSERT_EQ(0, a.err);
-	a = persisted(&self->s, t->id, a.generation);
-	ASSERT_EQ(0, net_ack(t, a.msg, a.msg_len));
+	to_committed(_metadata, &self->s, t, confirm, &clen, &a);
 	memcpy(ack, a.msg, a.msg_len);
 	ack_len = a.msg_len;
 	ver = P_ACK + 8 + strlen(t->id) + 8 + 3;
