@@ -15,12 +15,15 @@ umask 077
 
 tmp=$(mktemp -d)
 . selftests/sides.sh
+. selftests/tap.sh
+TAP_NAME=agent
+TAP_WHY=$tmp/why
+TAP_LOGS="agent=$tmp/agent.log hn=$tmp/hn.log"
+TAP_LOG_LINES=8
 bulk=${BENCH_BULK:-10000}
 seed=${BENCH_SEED:-1}
 # as faults.sh's bulk: thousands of updates queue up at the network
 hn_serve_opts="--rto-ms 5000 --rto-max-ms 20000 --max-tries 12"
-n=0
-fails=0
 
 cleanup() {
 	sides_down
@@ -28,20 +31,6 @@ cleanup() {
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
-
-ok() {
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then
-		echo "ok $n agent: $2"
-	else
-		echo "not ok $n agent: $2"
-		fails=$((fails + 1))
-		[ -s "$tmp/why" ] && sed 's/^/# /' "$tmp/why"
-		tail -n 8 "$tmp/agent.log" 2>/dev/null | sed 's/^/# agent: /'
-		tail -n 8 "$tmp/hn.log" 2>/dev/null | sed 's/^/# hn: /'
-	fi
-	: >"$tmp/why"
-}
 
 # udp NS: "InDatagrams InErrors OutDatagrams RcvbufErrors" of namespace NS
 udp() {

@@ -16,12 +16,15 @@ hn=userspace/hn/subcred-hn
 PORT=17306		# the agent
 NETPORT=17305		# a fake network peer that only records
 HNPORT=17307		# subcred-hn, if there is one
-n=0
-fails=0
 tmp=$(mktemp -d)
 state=$tmp/state
 netlog=$tmp/net.log
 alog=$tmp/agent.0.log
+. selftests/tap.sh
+TAP_NAME=agent
+TAP_WHY=$tmp/out
+TAP_LOGS="log=$alog"
+TAP_LOG_LINES=15
 runs=0
 apid=
 lpid=
@@ -47,20 +50,6 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 1' INT TERM
-
-check() {
-	n=$((n + 1))
-	desc=$1
-	shift
-	if "$@" >"$tmp/out" 2>&1; then
-		echo "ok $n agent: $desc"
-	else
-		echo "not ok $n agent: $desc"
-		sed 's/^/# /' "$tmp/out"
-		[ -s "$alog" ] && sed 's/^/# log: /' "$alog" | tail -n 15
-		fails=$((fails + 1))
-	fi
-}
 
 skip() {
 	n=$((n + 1))
@@ -91,6 +80,7 @@ alive() { [ -n "$apid" ] && running "$apid"; }
 launch() {
 	runs=$((runs + 1))
 	alog=$tmp/agent.$runs.log
+	TAP_LOGS="log=$alog"
 	"$agent" --config /dev/null --network "127.0.0.1:$NETPORT" \
 		--listen "127.0.0.1:$PORT" --state-dir "$state" "$@" \
 		2>"$alog" </dev/null &

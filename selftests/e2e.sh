@@ -11,8 +11,11 @@ umask 077
 
 tmp=$(mktemp -d)
 . selftests/sides.sh
-n=0
-fails=0
+. selftests/tap.sh
+TAP_NAME=e2e
+TAP_WHY=$tmp/why
+TAP_LOGS="agent=$tmp/agent.log hn=$tmp/hn.log"
+TAP_LOG_LINES=15
 
 cleanup() {
 	sides_down
@@ -20,20 +23,6 @@ cleanup() {
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
-
-ok() {
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then
-		echo "ok $n e2e: $2"
-	else
-		echo "not ok $n e2e: $2"
-		fails=$((fails + 1))
-		[ -s "$tmp/why" ] && sed 's/^/# /' "$tmp/why"
-		tail -n 15 "$tmp/agent.log" 2>/dev/null | sed 's/^/# agent: /'
-		tail -n 15 "$tmp/hn.log" 2>/dev/null | sed 's/^/# hn: /'
-	fi
-	: >"$tmp/why"
-}
 
 echo "TAP version 13"
 echo "1..15"

@@ -17,6 +17,11 @@ umask 077
 
 tmp=$(mktemp -d)
 . selftests/sides.sh
+. selftests/tap.sh
+TAP_NAME=faults
+TAP_WHY=$tmp/why
+TAP_LOGS="relay=$tmp/relay.log agent=$tmp/agent.log hn=$tmp/hn.log"
+TAP_LOG_LINES=8
 relay=selftests/relay
 rsock=$tmp/relay.sock
 relay_pid=
@@ -32,8 +37,6 @@ serve_normal=$hn_serve_opts
 serve_bulk="--rto-ms 5000 --rto-max-ms 20000 --max-tries 12"
 bulk=${FAULTS_BULK:-1000}
 seed=${FAULTS_SEED:-4242}
-n=0
-fails=0
 not_converged=
 
 cleanup() {
@@ -46,21 +49,6 @@ cleanup() {
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
-
-ok() {
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then
-		echo "ok $n faults: $2"
-	else
-		echo "not ok $n faults: $2"
-		fails=$((fails + 1))
-		[ -s "$tmp/why" ] && sed 's/^/# /' "$tmp/why"
-		tail -n 8 "$tmp/relay.log" 2>/dev/null | sed 's/^/# relay: /'
-		tail -n 8 "$tmp/agent.log" 2>/dev/null | sed 's/^/# agent: /'
-		tail -n 8 "$tmp/hn.log" 2>/dev/null | sed 's/^/# hn: /'
-	fi
-	: >"$tmp/why"
-}
 
 rctl() {
 	$relay ctl "$rsock" "$@"

@@ -11,20 +11,9 @@ set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-n=0
-fails=0
-
-tap() {
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then
-		echo "ok $n install: $2"
-	else
-		echo "not ok $n install: $2"
-		[ -s "$tmp/log" ] && sed 's/^/# /' "$tmp/log"
-		fails=$((fails + 1))
-	fi
-	: >"$tmp/log"
-}
+. "$top/selftests/tap.sh"
+TAP_NAME=install
+TAP_WHY=$tmp/log
 
 files="usr/sbin/subcredctl usr/sbin/subcred-agent
 usr/share/man/man8/subcredctl.8 usr/share/man/man8/subcred-agent.8
@@ -36,22 +25,22 @@ echo "TAP version 13"
 echo "1..$((5 + $(echo "$files" | wc -w)))"
 make -s -C "$top/userspace" install PREFIX=/usr DESTDIR="$tmp/root" \
 	>"$tmp/log" 2>&1
-tap $? "make -C userspace install PREFIX=/usr DESTDIR=..."
+ok $? "make -C userspace install PREFIX=/usr DESTDIR=..."
 for f in $files; do
 	test -f "$tmp/root/$f"
-	tap $? "$f"
+	ok $? "$f"
 done
 unit=$tmp/root/usr/lib/systemd/system/subcred-agent.service
 grep -qx 'ExecStart=/usr/sbin/subcred-agent' "$unit" 2>"$tmp/log" ||
 	grep ExecStart "$unit" >"$tmp/log" 2>&1
-tap $? "the unit starts /usr/sbin/subcred-agent"
+ok $? "the unit starts /usr/sbin/subcred-agent"
 perm=$(stat -c %a "$unit" 2>"$tmp/log")
 [ "$perm" = 644 ] || echo "mode $perm" >>"$tmp/log"
-tap $? "the unit is mode 0644"
+ok $? "the unit is mode 0644"
 "$tmp/root/usr/sbin/subcredctl" --help >"$tmp/out" 2>"$tmp/log" &&
 	grep -q subcredctl "$tmp/out"
-tap $? "installed subcredctl --help"
+ok $? "installed subcredctl --help"
 "$tmp/root/usr/sbin/subcred-agent" --help >"$tmp/out" 2>"$tmp/log" &&
 	grep -q subcred-agent "$tmp/out"
-tap $? "installed subcred-agent --help"
+ok $? "installed subcred-agent --help"
 [ "$fails" -eq 0 ]

@@ -23,9 +23,10 @@ ctl=userspace/subcredctl
 example=userspace/subcred.modprobe.conf
 kver=$(uname -r)
 lm=/lib/modules/$kver
-n=0
-fails=0
 tmp=$(mktemp -d)
+. selftests/tap.sh
+TAP_NAME=modprobe
+TAP_WHY=$tmp/out
 mounted=
 
 cleanup() {
@@ -34,19 +35,6 @@ cleanup() {
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
-
-check() {
-	n=$((n + 1))
-	desc=$1
-	shift
-	if "$@" >"$tmp/out" 2>&1; then
-		echo "ok $n modprobe: $desc"
-	else
-		echo "not ok $n modprobe: $desc"
-		sed 's/^/# /' "$tmp/out"
-		fails=$((fails + 1))
-	fi
-}
 
 not() { ! "$@"; }
 loaded() { grep -q '^subcred ' /proc/modules; }

@@ -7,23 +7,11 @@ set -u
 
 mod=$1
 ctl=userspace/subcredctl
-n=0
-fails=0
 tmp=$(mktemp -d)
+. selftests/tap.sh
+TAP_NAME=module
+TAP_WHY=$tmp/out
 trap 'rm -rf "$tmp"' EXIT
-
-check() {
-	n=$((n + 1))
-	desc=$1
-	shift
-	if "$@" >"$tmp/out" 2>&1; then
-		echo "ok $n module: $desc"
-	else
-		echo "not ok $n module: $desc"
-		sed 's/^/# /' "$tmp/out"
-		fails=$((fails + 1))
-	fi
-}
 
 not() { ! "$@"; }
 

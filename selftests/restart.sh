@@ -21,9 +21,12 @@ umask 077
 mod=${1:-build/$(uname -r)/subcred.ko}
 tmp=$(mktemp -d)
 . selftests/sides.sh
+. selftests/tap.sh
+TAP_NAME=restart
+TAP_WHY=$tmp/why
+TAP_LOGS="agent=$tmp/agent.log hn=$tmp/hn.log"
+TAP_LOG_LINES=12
 id=restart-001010000000001
-n=0
-fails=0
 t0=$(date +%s)
 
 cleanup() {
@@ -32,20 +35,6 @@ cleanup() {
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
-
-ok() {
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then
-		echo "ok $n restart: $2"
-	else
-		echo "not ok $n restart: $2"
-		fails=$((fails + 1))
-		[ -s "$tmp/why" ] && sed 's/^/# /' "$tmp/why"
-		tail -n 12 "$tmp/agent.log" 2>/dev/null | sed 's/^/# agent: /'
-		tail -n 12 "$tmp/hn.log" 2>/dev/null | sed 's/^/# hn: /'
-	fi
-	: >"$tmp/why"
-}
 
 # hn_state: the network's state of $id (idle, notice-sent, ...).
 hn_state() {

@@ -33,8 +33,9 @@ umask 077
 
 tmp=$(mktemp -d)
 . selftests/sides.sh
-n=0
-fails=0
+. selftests/tap.sh
+TAP_NAME=secrets
+TAP_WHY=$tmp/why
 id=secrets-001010000000001
 PY=${PYTHON:-/usr/bin/python3}
 cap_pid=
@@ -49,18 +50,6 @@ cleanup() {
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
-
-ok() {
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then
-		echo "ok $n secrets: $2"
-	else
-		echo "not ok $n secrets: $2"
-		fails=$((fails + 1))
-		[ -s "$tmp/why" ] && sed 's/^/# /' "$tmp/why"
-	fi
-	: >"$tmp/why"
-}
 
 skip() {
 	n=$((n + 1))

@@ -14,12 +14,13 @@ set -u
 ctl=userspace/subcredctl
 nobody="setpriv --reuid=65534 --regid=65534 --clear-groups"
 PLAN=56
-n=0
 mon=
 monj=
 as=
-fails=0
 tmp=$(mktemp -d)
+. selftests/tap.sh
+TAP_NAME=subcredctl
+TAP_WHY=$tmp/out
 umask 077
 
 cleanup() {
@@ -32,19 +33,6 @@ cleanup() {
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
-
-check() {
-	n=$((n + 1))
-	desc=$1
-	shift
-	if "$@" >"$tmp/out" 2>&1; then
-		echo "ok $n subcredctl: $desc"
-	else
-		echo "not ok $n subcredctl: $desc"
-		sed 's/^/# /' "$tmp/out"
-		fails=$((fails + 1))
-	fi
-}
 
 # ctl ARGS...: run subcredctl (as $as, if set); stdout, stderr and exit
 # status go to $tmp/o, $tmp/e, $tmp/rc, and every output to $tmp/all.
