@@ -16,15 +16,9 @@
 #include <string.h>
 
 #include "../../kmod/wire.h"
+#include "fuzz_check.h"
 
-#define check(c)							\
-	do {								\
-		if (!(c)) {						\
-			fprintf(stderr, "%s:%d: %s\n", __FILE__,	\
-				__LINE__, #c);				\
-			abort();					\
-		}							\
-	} while (0)
+#define check(c)	fuzz_check(c)
 
 static void parsed_round_trip(const uint8_t *data, size_t size)
 {

@@ -51,14 +51,7 @@ typedef int gfp_t;
 #define WRITE_ONCE(x, v)	((x) = (v))
 #define READ_ONCE(x)		(x)
 
-#define fuzz_check(c)							\
-	do {								\
-		if (!(c)) {						\
-			fprintf(stderr, "%s:%d: %s\n", __FILE__,	\
-				__LINE__, #c);				\
-			abort();					\
-		}							\
-	} while (0)
+#include "../fuzz_check.h"
 
 /* printk: formats are checked, nothing is printed. */
 static inline __attribute__((format(printf, 1, 2)))
