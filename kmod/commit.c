@@ -106,17 +106,13 @@ int subcred_last_ack(const char *id, u8 id_len, u32 version,
 /* The ACK of CONFIRM @m into p->ack, TAG_A under K_conf. */
 int subcred_ack(const struct subcred_msg *m, struct subcred_pending *p)
 {
+	struct subcred_last unsigned_ack = { };	/* TAG_A still zero */
 	u8 tag[SUBCRED_HASH_LEN];
-	struct subcred_msg ack;
 	int alen, err;
 
-	memset(&ack, 0, sizeof(ack));
-	ack.type = SUBCRED_MSG_ACK;
-	ack.id_len = m->id_len;
-	memcpy(ack.id, m->id, m->id_len);
-	memcpy(ack.txid, m->txid, SUBCRED_WIRE_TXID_LEN);
-	ack.ack.new_version = p->new_version;
-	alen = subcred_wire_build(&ack, p->ack, sizeof(p->ack));
+	memcpy(unsigned_ack.txid, m->txid, SUBCRED_WIRE_TXID_LEN);
+	alen = subcred_last_ack(m->id, m->id_len, p->new_version,
+				&unsigned_ack, p->ack, sizeof(p->ack));
 	if (alen < 0)
 		return alen;
 	err = subcred_confirm_tag(p, "ack", p->ack, alen, tag);
