@@ -34,7 +34,6 @@
 #include <crypto/aead.h>
 #include <crypto/curve25519.h>
 #include <crypto/hash.h>
-#include <crypto/internal/cipher.h>
 #include <crypto/kpp.h>
 #include <linux/err.h>
 #include <linux/error-injection.h>
@@ -572,7 +571,8 @@ int subcred_crypto_init(void)
 	subcred_hmac_drv = crypto_shash_driver_name(subcred_hmac_tfm);
 	subcred_kpp_drv =
 		crypto_tfm_alg_driver_name(crypto_kpp_tfm(subcred_kpp));
-	subcred_gcm_drv = crypto_aead_driver_name(subcred_gcm);
+	subcred_gcm_drv =
+		crypto_tfm_alg_driver_name(crypto_aead_tfm(subcred_gcm));
 	pr_debug("crypto: %s, %s, %s, %s, %s\n", subcred_aes_drv,
 		 crypto_shash_driver_name(subcred_sha256_tfm), subcred_hmac_drv,
 		 subcred_kpp_drv, subcred_gcm_drv);

@@ -180,6 +180,12 @@ static int subcred_nl_fill(struct sk_buff *skb, struct key *key, u32 portid,
  * user and network namespace of its own; the commands themselves need
  * CAP_NET_ADMIN in the initial user namespace.
  */
+static void subcred_nl_multicast_net(struct net *net, struct sk_buff *skb)
+{
+	subcred_genl_multicast_netns(&subcred_nl_family, net, skb, 0,
+				     SUBCRED_NLGRP_EVENTS, GFP_ATOMIC);
+}
+
 static void subcred_nl_multicast(struct sk_buff *skb)
 {
 	struct net *net, *prev = NULL;
@@ -192,16 +198,12 @@ static void subcred_nl_multicast(struct sk_buff *skb)
 		if (prev) {
 			clone = skb_clone(skb, GFP_ATOMIC);
 			if (clone)
-				genlmsg_multicast_netns(&subcred_nl_family,
-							prev, clone, 0,
-							SUBCRED_NLGRP_EVENTS,
-							GFP_ATOMIC);
+				subcred_nl_multicast_net(prev, clone);
 		}
 		prev = net;
 	}
 	if (prev)
-		genlmsg_multicast_netns(&subcred_nl_family, prev, skb, 0,
-					SUBCRED_NLGRP_EVENTS, GFP_ATOMIC);
+		subcred_nl_multicast_net(prev, skb);
 	else
 		nlmsg_free(skb);
 	rcu_read_unlock();

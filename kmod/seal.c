@@ -84,6 +84,13 @@ void subcred_image_of(struct key *key, struct subcred_image *img)
 	img->last = cred->last;
 }
 
+/* encrypted: master keys need CONFIG_ENCRYPTED_KEYS (Debian's 5.10 has none). */
+#if IS_REACHABLE(CONFIG_ENCRYPTED_KEYS)
+#define subcred_key_type_encrypted (&key_type_encrypted)
+#else
+#define subcred_key_type_encrypted NULL
+#endif
+
 /* The seal key from the master key; -ENOKEY with a message if missing. */
 static int subcred_seal_key(u8 *out, struct netlink_ext_ack *extack)
 {
@@ -101,8 +108,13 @@ static int subcred_seal_key(u8 *out, struct netlink_ext_ack *extack)
 		type = &key_type_logon;
 		desc = name + 6;
 	} else if (!strncmp(name, "encrypted:", 10)) {
-		type = &key_type_encrypted;
+		type = subcred_key_type_encrypted;
 		desc = name + 10;
+		if (!type) {
+			NL_SET_ERR_MSG(extack,
+				       "master_key is encrypted: but this kernel has no encrypted keys (CONFIG_ENCRYPTED_KEYS)");
+			return -ENOPKG;
+		}
 	} else {
 		NL_SET_ERR_MSG(extack,
 			       "master_key must start with user:, logon: or encrypted:");
@@ -117,7 +129,7 @@ static int subcred_seal_key(u8 *out, struct netlink_ext_ack *extack)
 	}
 
 	down_read(&key->sem);
-	if (type == &key_type_encrypted) {
+	if (type == subcred_key_type_encrypted) {
 		const struct encrypted_key_payload *ep = key->payload.data[0];
 
 		if (ep) {

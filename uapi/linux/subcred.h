@@ -35,10 +35,11 @@
  *   SUBCRED_A_PENDING_TIMEOUT    optional
  *
  * SUBCRED_CMD_EVENT: notification on the multicast group "events"
- *   (CAP_NET_ADMIN to join; delivered in the network namespaces of the
- *   initial user namespace only): SUBCRED_A_EVENT, SUBCRED_A_ID,
- *   SUBCRED_A_KEY_VERSION; with SUBCRED_EVENT_REQUEST also SUBCRED_A_MSG,
- *   the REQUEST message for the agent to send to the network.
+ *   (CAP_NET_ADMIN to join, or before Linux 6.7 to receive; delivered in
+ *   the network namespaces of the initial user namespace only):
+ *   SUBCRED_A_EVENT, SUBCRED_A_ID, SUBCRED_A_KEY_VERSION; with
+ *   SUBCRED_EVENT_REQUEST also SUBCRED_A_MSG, the REQUEST message for the
+ *   agent to send to the network.
  *
  * The update (Documentation/protocol.md). The kernel's answer to any input
  * is a sealed state to make durable (SUBCRED_A_BLOB with its
