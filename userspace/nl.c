@@ -308,6 +308,28 @@ int scnl_transact(struct scnl *nl, struct nl_msg *req,
 	return scnl_recv(nl, cb, arg);
 }
 
+/*
+ * Before Linux 6.7 the kernel cannot refuse the join to a process without
+ * CAP_NET_ADMIN; the module then sends it no event.  So that it fails the
+ * same way everywhere, a CRED_GET without an id tells: the kernel answers
+ * EPERM for want of CAP_NET_ADMIN before it looks at the attributes, and
+ * EINVAL (no id) otherwise.
+ */
+static int scnl_may_listen(struct scnl *nl)
+{
+	struct nl_msg *req = scnl_msg(nl, SUBCRED_CMD_CRED_GET, 0);
+	int r;
+
+	if (!req)
+		return -ENOMEM;
+	r = scnl_transact(nl, req, NULL, NULL);
+	nlmsg_free(req);
+	memset(&nl->ext, 0, sizeof(nl->ext));
+	nl->ext.attr = -1;
+	nl->ext.miss_type = -1;
+	return r == -EPERM ? r : 0;
+}
+
 int scnl_join(struct scnl *nl, const char *name)
 {
 	int grp, r;
@@ -315,6 +337,10 @@ int scnl_join(struct scnl *nl, const char *name)
 	grp = genl_ctrl_resolve_grp(nl->sk, SUBCRED_GENL_NAME, name);
 	if (grp < 0)
 		return -scnl_nlerr_errno(grp);
+	/* first: after the join, its reply could be preceded by an event */
+	r = scnl_may_listen(nl);
+	if (r)
+		return r;
 	r = nl_socket_add_membership(nl->sk, grp);
 	return r < 0 ? -scnl_nlerr_errno(r) : 0;
 }

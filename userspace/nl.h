@@ -55,7 +55,10 @@ int scnl_recv(struct scnl *nl, nl_recvmsg_msg_cb_t cb, void *arg);
 int scnl_transact(struct scnl *nl, struct nl_msg *req,
 		  nl_recvmsg_msg_cb_t cb, void *arg);
 
-/* Join the multicast group @name of the family (-ENOENT if unknown). */
+/*
+ * Join the multicast group @name of the family (-ENOENT if unknown, -EPERM
+ * without CAP_NET_ADMIN on every kernel).
+ */
 int scnl_join(struct scnl *nl, const char *name);
 
 /* "SUBCRED_A_K" etc., or NULL for an unknown type. */
