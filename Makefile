@@ -2,8 +2,9 @@
 #
 #   make                  subcred.ko for Debian's 6.1 headers, and userspace
 #   make KVER=6.12        subcred.ko for Debian's 6.12 headers
+#   make KVER=5.10        subcred.ko for Debian 11's 5.10 (fetched the first time)
 #   make KDIR=/path       subcred.ko for any prepared kernel tree
-#   make check            every test: userspace, then QEMU on 6.1 and 6.12
+#   make check            every test: userspace, then QEMU on 6.1, 6.12 and 5.10
 #   make check-debug      the guest tests on a KASAN/kmemleak/lockdep kernel
 #   make bench            benchmarks in a 6.12 guest (Documentation/performance.md)
 #   make KVER=debug       subcred.ko for that kernel (built the first time)
@@ -32,6 +33,11 @@ ifeq ($(ARCH),arm64)
 ARM64_KERNEL := $(shell selftests/qemu/kernel.sh --arch arm64 $(KVER))
 KABI := $(patsubst KVER=%,%,$(filter KVER=%,$(ARM64_KERNEL)))
 KDIR ?= $(patsubst KDIR=%,%,$(filter KDIR=%,$(ARM64_KERNEL)))
+else ifeq ($(KVER),5.10)
+# Debian 11's 5.10 kernel and headers, fetched the first time (kernel.sh).
+OLD_KERNEL := $(shell selftests/qemu/kernel.sh 5.10)
+KABI := $(patsubst KVER=%,%,$(filter KVER=%,$(OLD_KERNEL)))
+KDIR ?= $(patsubst KDIR=%,%,$(filter KDIR=%,$(OLD_KERNEL)))
 else ifeq ($(KVER),debug)
 # The debug guest kernel, built from linux-source-6.12 the first time
 # (selftests/qemu/debug-kernel.sh, 15 minutes or more).
@@ -76,7 +82,9 @@ else
 userspace:
 	$(MAKE) -C userspace
 
+# The guest tests run subcred-hn, the network side, beside the device.
 selftests: userspace
+	$(MAKE) -C userspace/hn subcred-hn
 	$(MAKE) -C selftests
 endif
 
@@ -85,6 +93,9 @@ deps:
 
 kabi:
 	@echo $(KABI)
+
+kdir:
+	@echo $(KDIR)
 
 # ARCH is for this Makefile only: check.sh builds for every architecture.
 check:

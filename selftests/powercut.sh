@@ -13,7 +13,7 @@
 # and in the next boot both sides converge on the version the protocol
 # promises, AKA works and a new update commits. TAP.
 #
-# usage: powercut.sh [--kver 6.1|6.12] [--out DIR]
+# usage: powercut.sh [--kver 5.10|6.1|6.12] [--out DIR]
 set -u
 
 cd "$(dirname "$0")/.." || exit 1
@@ -21,7 +21,7 @@ kver=${SUBCRED_KVER:-6.12}
 out=
 while [ $# -gt 0 ]; do
 	case "$1" in
-	--kver)	kver=${2:?--kver 6.1|6.12}; shift 2 ;;
+	--kver)	kver=${2:?--kver 5.10|6.1|6.12}; shift 2 ;;
 	--out)	out=${2:?--out DIR}; shift 2 ;;
 	-h|--help) sed -n '4,18s/^# \{0,1\}//p' "$0"; exit 0 ;;
 	*)	echo "powercut.sh: unknown option '$1'" >&2; exit 2 ;;

@@ -2,9 +2,11 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # kernel.sh [--arch arm64] SERIES - make a Debian kernel image of SERIES
-# (6.1 or 6.12) available for QEMU, without installing it.  SERIES debug
-# is the debug kernel built from source by debug-kernel.sh (KASAN,
+# (5.10, 6.1 or 6.12) available for QEMU, without installing it.  SERIES
+# debug is the debug kernel built from source by debug-kernel.sh (KASAN,
 # kmemleak, lockdep).
+#
+# 5.10 is Debian 11's kernel, fetched by kernel-bullseye.sh.
 #
 # The ABI name comes from the installed headers meta package, so the
 # guest kernel always matches the headers kmod/ is built against.  The
@@ -31,7 +33,7 @@ CACHE=${SUBCRED_CACHE:-/var/cache/subcred}
 die() { echo "kernel.sh: $*" >&2; exit 1; }
 
 usage() {
-	echo "usage: $0 [--arch amd64|arm64] 6.1|6.12|debug|/ROOT"
+	echo "usage: $0 [--arch amd64|arm64] 5.10|6.1|6.12|debug|/ROOT"
 	echo "  prints KVER=, ROOT= and KDIR= for that Debian kernel series"
 	echo "  (debug: built by debug-kernel.sh the first time, ~15 min or more)"
 	echo "  (/ROOT: an absolute directory with boot/vmlinuz-<kver>, lib/modules/<kver>)"
@@ -53,6 +55,8 @@ esac
 
 case "${1:-}" in
 -h|--help) usage; exit 0 ;;
+5.10)	[ "$arch" = amd64 ] || die "no 5.10 kernel for $arch"
+	exec "$(dirname "$0")/kernel-bullseye.sh" ;;
 6.1)	meta=linux-headers-amd64 ;;
 6.12)	meta=linux-headers-6.12-amd64 ;;
 debug)	[ "$arch" = amd64 ] || die "no debug kernel for $arch"

@@ -38,7 +38,7 @@ Boot a Debian kernel in QEMU (TCG), run COMMAND as root in the current
 directory on a read-only view of the host, power off, and exit with
 COMMAND's status (124: timeout, 1: no status from guest or kernel splat).
 
-  --kver 6.1|6.12|debug  kernel series (default \${SUBCRED_KVER:-6.12}; debug: debug-kernel.sh)
+  --kver 5.10|6.1|6.12|debug  kernel series (default \${SUBCRED_KVER:-6.12}; debug: debug-kernel.sh)
                     /ROOT: a kernel in ROOT/boot, ROOT/lib/modules (kernel.sh)
   --arch x86_64|arm64  guest architecture (default \${SUBCRED_ARCH:-x86_64});
                     arm64: Debian's arm64 kernel of that series in
@@ -118,7 +118,7 @@ if [ -n "$SCAN" ]; then
 fi
 
 [ $# -gt 0 ] || die "no COMMAND given (see --help)"
-case "$SERIES" in 6.1|6.12|debug|/*) ;; *) die "--kver wants 6.1, 6.12, debug or /ROOT, not '$SERIES'" ;; esac
+case "$SERIES" in 5.10|6.1|6.12|debug|/*) ;; *) die "--kver wants 5.10, 6.1, 6.12, debug or /ROOT, not '$SERIES'" ;; esac
 case "$TIMEOUT" in ''|*[!0-9]*) die "--timeout wants seconds, not '$TIMEOUT'" ;; esac
 case "$MEM" in ''|*[!0-9]*) die "--mem wants megabytes, not '$MEM'" ;; esac
 if [ -n "$DISK" ]; then
