@@ -12,6 +12,10 @@
  *                                  --batch reads), for the bulk tests
  *   aka_tool del-prefix PREFIX     delete every credential whose id starts
  *                                  with PREFIX (the bulk tests' cleanup)
+ *   aka_tool reseal ID             seal ID's state (CRED_EXPORT), delete it
+ *                                  and restore it from that blob
+ *                                  (CRED_IMPORT): "sealed N octets", or
+ *                                  the kernel's error and message
  * Hex arguments; exit 0 on success, 1 on a failed AKA, 2 on bad usage.
  */
 #include <errno.h>
@@ -217,6 +221,55 @@ static int del_prefix(const char *prefix)
 	return err ? 1 : 0;
 }
 
+/* One command of ID or BLOB; prints the kernel's error. */
+static int blob_do(struct genl_sock *s, uint8_t cmd, const char *id,
+		   const struct nlattr *blob, struct genl_msg *reply)
+{
+	struct genl_msg m;
+	int err;
+
+	genl_msg_init(s, &m, cmd, 0);
+	if (id)
+		genl_put_str(&m, SUBCRED_A_ID, id);
+	if (blob)
+		genl_put(&m, SUBCRED_A_BLOB, (const char *)blob + NLA_HDRLEN,
+			 blob->nla_len - NLA_HDRLEN);
+	err = genl_do(s, &m, reply);
+	if (err)
+		fprintf(stderr, "aka_tool: %s (%s)\n", strerror(-err),
+			s->extack);
+	return err;
+}
+
+static int reseal(const char *id)
+{
+	const struct nlattr *tb[SUBCRED_A_MAX + 1];
+	struct genl_msg blob;
+	struct genl_sock s;
+	int err;
+
+	err = genl_open(&s, SUBCRED_GENL_NAME);
+	if (err) {
+		fprintf(stderr, "aka_tool: %s\n", strerror(-err));
+		return 1;
+	}
+	err = blob_do(&s, SUBCRED_CMD_CRED_EXPORT, id, NULL, &blob);
+	if (!err) {
+		genl_parse(&blob.nlh, tb, SUBCRED_A_MAX);
+		err = tb[SUBCRED_A_BLOB] ? 0 : -ENODATA;
+	}
+	if (!err)
+		err = blob_do(&s, SUBCRED_CMD_CRED_DEL, id, NULL, NULL);
+	if (!err)
+		err = blob_do(&s, SUBCRED_CMD_CRED_IMPORT, NULL,
+			      tb[SUBCRED_A_BLOB], NULL);
+	if (!err)
+		printf("sealed %u octets\n",
+		       tb[SUBCRED_A_BLOB]->nla_len - NLA_HDRLEN);
+	genl_close(&s);
+	return err ? 1 : 0;
+}
+
 static int milenage(const char *k_hex, const char *opc_hex,
 		    const char *rand_hex)
 {
@@ -263,11 +316,14 @@ int main(int argc, char **argv)
 		return add_batch(argv[2]);
 	if (argc == 3 && !strcmp(argv[1], "del-prefix"))
 		return del_prefix(argv[2]);
+	if (argc == 3 && !strcmp(argv[1], "reseal"))
+		return reseal(argv[2]);
 	fprintf(stderr, "usage: aka_tool device ID RAND AUTN\n"
 			"       aka_tool vector K OPC SQN\n"
 			"       aka_tool milenage K OPC RAND\n"
 			"       aka_tool x25519 SK PK\n"
 			"       aka_tool add-batch FILE\n"
-			"       aka_tool del-prefix PREFIX\n");
+			"       aka_tool del-prefix PREFIX\n"
+			"       aka_tool reseal ID\n");
 	return 2;
 }

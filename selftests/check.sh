@@ -2,13 +2,14 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # `make check`: every test of the project. Installs what it needs, builds,
-# runs the host tests, then boots Debian's 6.1 and 6.12 kernels in QEMU and
-# runs the guest tests (selftests/guest.sh) in each. Every TAP line counts;
-# a test program that fails without saying which test, a guest that does
-# not finish, and any kernel splat count as failures too. Ends with the line
-# "N passed, N failed". Results stay in build/check/.
+# runs the host tests, then boots Debian's 6.1 and 6.12 kernels and Debian
+# 11's 5.10 in QEMU and runs the guest tests (selftests/guest.sh) in each.
+# Every TAP line counts; a test program that fails without saying which
+# test, a guest that does not finish, and any kernel splat count as
+# failures too. Ends with the line "N passed, N failed". Results stay in
+# build/check/.
 #
-# With arguments, only the guests of those kernels (6.1, 6.12, debug) run,
+# With arguments, only the guests of those kernels (5.10, 6.1, 6.12, debug) run,
 # after the builds they need, and no host test: `make check-debug` is
 # "check.sh debug" (selftests/check-debug.sh), with results in
 # build/check-debug/.
@@ -87,7 +88,7 @@ summary() {
 
 arm64=
 [ "${SUBCRED_ARM64:-0}" = 1 ] && arm64=arm64
-kernels=${*:-6.1 6.12 $arm64}
+kernels=${*:-6.1 6.12 5.10 $arm64}
 case " $kernels " in *" arm64 "*) arm64=arm64 ;; *) arm64= ;; esac
 
 # kargs KERNEL: make's arguments for that kernel.
@@ -122,7 +123,8 @@ if [ $# -eq 0 ]; then
 	host install selftests/install.sh
 	host dkms selftests/dkms.sh \
 		"$(make -s --no-print-directory kabi KVER=6.1)" \
-		"$(make -s --no-print-directory kabi KVER=6.12)"
+		"$(make -s --no-print-directory kabi KVER=6.12)" \
+		"$(make -s --no-print-directory kabi KVER=5.10):$(make -s --no-print-directory kdir KVER=5.10)"
 fi
 
 # guest KVER KABI: boot KVER and run selftests/guest.sh, then (not on the

@@ -4,6 +4,9 @@
 # Host test: Debian's dkms adds, builds and installs subcred from dkms.conf
 # for each kernel given, in private dkms/source/install trees so that the
 # machine's own /lib/modules is not touched. TAP on stdout.
+#
+# dkms.sh KABI[:KDIR]...: KDIR is the kernel's build tree where it is not
+# /lib/modules/KABI/build (5.10's, unpacked in the cache by kernel.sh).
 set -u
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -28,9 +31,13 @@ else
 	sed 's/^/# /' "$tmp/log"
 	fails=$((fails + 1))
 fi
-for kabi in "$@"; do
+for arg in "$@"; do
+	kabi=${arg%%:*}
+	ksrc=
+	[ "$kabi" = "$arg" ] || ksrc="--kernelsourcedir ${arg#*:}"
 	n=$((n + 1))
-	if dkms build $trees "subcred/$version" -k "$kabi" >"$tmp/log" 2>&1 &&
+	# shellcheck disable=SC2086 # options, one per word
+	if dkms build $trees $ksrc "subcred/$version" -k "$kabi" >"$tmp/log" 2>&1 &&
 	   ls "$tmp/dkms/subcred/$version/$kabi/x86_64/module/"subcred.ko* \
 		>/dev/null 2>&1; then
 		echo "ok $n dkms: build for $kabi"
@@ -43,7 +50,8 @@ for kabi in "$@"; do
 	fi
 	n=$((n + 1))
 	mkdir -p "$tmp/install/$kabi"
-	if dkms install $trees "subcred/$version" -k "$kabi" \
+	# shellcheck disable=SC2086 # options, one per word
+	if dkms install $trees $ksrc "subcred/$version" -k "$kabi" \
 			--no-depmod >"$tmp/log" 2>&1 &&
 	   ls "$tmp/install/$kabi/updates/dkms/"subcred.ko* >/dev/null 2>&1; then
 		echo "ok $n dkms: install for $kabi into updates/dkms"

@@ -46,7 +46,7 @@ options() { echo "$1" >"$tmp/modprobe.d/subcred.conf"; }
 [ -r "$example" ] || { echo "$0: $example missing" >&2; exit 1; }
 
 echo "TAP version 13"
-echo "1..35"
+echo "1..42"
 
 echo 465b5ce8b199b49faa5f0a2ee238a6bc >"$tmp/k"
 echo cd63cb71954a9f4e48a5994e37a02baf >"$tmp/opc"
@@ -131,6 +131,48 @@ check "no subcred key is left in /proc/keys" not grep -q ' subcred ' /proc/keys
 check "modprobe subcred: loaded again, the credentials are gone" sh -c \
 	"modprobe subcred && [ \"\$($ctl show -j)\" = '[]' ]"
 check "modprobe -r again" modprobe -r subcred
+
+# ---- the master key: each kind seals and opens, or its fault is named ----
+# aka_tool reseal: CRED_EXPORT seals under the master key, CRED_IMPORT of
+# that blob after a delete opens it.  The keys are in the user keyring,
+# which request_key() searches for processes without a session keyring.
+tool=selftests/aka_tool
+options "options subcred master_key=user:subcred-test"
+check "master_key=user:subcred-test: credential added" add imsi-mk
+check "no such key: the export fails and names the parameter" sh -c \
+	"! $tool reseal imsi-mk 2>$tmp/mk && cat $tmp/mk &&
+	 grep -q 'master key (module parameter master_key) not in the caller' $tmp/mk"
+head -c 16 /dev/urandom >"$tmp/mk16"
+head -c 32 /dev/urandom >"$tmp/mk32"
+check "a 16-octet user key is refused as too short" sh -c \
+	"keyctl padd user subcred-test @u <$tmp/mk16 >/dev/null &&
+	 ! $tool reseal imsi-mk 2>$tmp/mk && cat $tmp/mk &&
+	 grep -q 'master key must hold at least 32 octets' $tmp/mk"
+check "a 32-octet user key seals, and the blob opens again" sh -c \
+	"keyctl padd user subcred-test @u <$tmp/mk32 >/dev/null &&
+	 $tool reseal imsi-mk && $ctl show imsi-mk >/dev/null"
+keyctl purge user subcred-test >/dev/null 2>&1
+check "modprobe -r" modprobe -r subcred
+# An encrypted key where the kernel has the type (CONFIG_ENCRYPTED_KEYS:
+# Debian's 6.1 and 6.12), a clear refusal where it has not (5.10).
+options "options subcred master_key=encrypted:subcred-enc"
+if keyctl padd user subcred-kmk @u <"$tmp/mk32" >/dev/null &&
+	keyctl add encrypted subcred-enc "new user:subcred-kmk 32" @u \
+		>"$tmp/enc" 2>&1; then
+	check "master_key=encrypted:subcred-enc seals, and the blob opens again" \
+		sh -c "$ctl add imsi-mk --k-file $tmp/k --opc-file $tmp/opc &&
+		       $tool reseal imsi-mk && $ctl show imsi-mk >/dev/null"
+else
+	echo "# no encrypted key type: $(cat "$tmp/enc")"
+	check "master_key=encrypted: on a kernel without encrypted keys is refused, and says why" \
+		sh -c "$ctl add imsi-mk --k-file $tmp/k --opc-file $tmp/opc &&
+		       ! $tool reseal imsi-mk 2>$tmp/mk && cat $tmp/mk &&
+		       grep -q 'this kernel has no encrypted keys' $tmp/mk &&
+		       $ctl show imsi-mk >/dev/null"
+fi
+keyctl purge encrypted subcred-enc >/dev/null 2>&1
+keyctl purge user subcred-kmk >/dev/null 2>&1
+check "modprobe -r" modprobe -r subcred
 
 # ---- bad options: the load fails, nothing is left ----
 for bad in pending_timeout=0 pending_timeout=86401 max_credentials=many; do
