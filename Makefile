@@ -127,7 +127,9 @@ install: module
 intree-patch:
 	@test -n "$(KSRC)" || { echo "give KSRC=/path/to/linux" >&2; exit 1; }
 	@mkdir -p build
-	scripts/intree.sh patch $(KSRC) > build/subcred-intree.patch
+	scripts/intree.sh patch $(KSRC) > build/subcred-intree.patch.tmp || \
+		{ rm -f build/subcred-intree.patch.tmp; exit 1; }
+	@mv build/subcred-intree.patch.tmp build/subcred-intree.patch
 	@echo "wrote build/subcred-intree.patch"
 
 check-intree:

@@ -22,7 +22,7 @@ usr/share/doc/subcred/agent.conf.example
 usr/share/doc/subcred/subcred.modprobe.conf"
 
 echo "TAP version 13"
-echo "1..$((5 + $(echo "$files" | wc -w)))"
+echo "1..$((7 + $(echo "$files" | wc -w)))"
 make -s -C "$top/userspace" install PREFIX=/usr DESTDIR="$tmp/root" \
 	>"$tmp/log" 2>&1
 ok $? "make -C userspace install PREFIX=/usr DESTDIR=..."
@@ -43,4 +43,15 @@ ok $? "installed subcredctl --help"
 "$tmp/root/usr/sbin/subcred-agent" --help >"$tmp/out" 2>"$tmp/log" &&
 	grep -q subcred-agent "$tmp/out"
 ok $? "installed subcred-agent --help"
+
+# The in-tree patch for a vendor's kernel: without a tree, say what to give.
+make -s -C "$top" intree-patch >"$tmp/log" 2>&1
+[ $? -ne 0 ] && grep -q 'give KSRC=/path/to/linux' "$tmp/log"
+ok $? "make intree-patch without KSRC= fails and asks for it"
+rm -f "$top/build/subcred-intree.patch"
+make -s -C "$top" intree-patch KSRC="$tmp/nowhere" >"$tmp/log" 2>&1
+[ $? -ne 0 ] && grep -q "no kernel tree at '$tmp/nowhere'" "$tmp/log" &&
+	[ ! -e "$top/build/subcred-intree.patch" ] &&
+	[ ! -e "$top/build/subcred-intree.patch.tmp" ]
+ok $? "make intree-patch KSRC=<not a kernel tree> fails, says so, writes no patch"
 [ "$fails" -eq 0 ]
