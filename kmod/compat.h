@@ -78,8 +78,10 @@ subcred_genl_multicast_netns(const struct genl_family *family, struct net *net,
 			     struct sk_buff *skb, u32 portid,
 			     unsigned int group, gfp_t flags)
 {
-	if (WARN_ON_ONCE(group >= family->n_mcgrps))
+	if (WARN_ON_ONCE(group >= family->n_mcgrps)) {
+		nlmsg_free(skb);
 		return -EINVAL;
+	}
 	return netlink_broadcast_filtered(net->genl_sock, skb, portid,
 					  family->mcgrp_offset + group, flags,
 					  subcred_genl_mcast_filter, NULL);
