@@ -288,7 +288,8 @@ int subcred_notice(struct key *key, const u8 *buf, size_t len,
 	subcred_accept_sqn(cred, ws->aka.sqn);
 	cred->generation++;
 	p->release_gen = cred->generation;
-	p->deadline = jiffies + cred->pending_timeout * HZ;
+	/* + 1: this tick began up to 1/HZ ago; never expire early. */
+	p->deadline = jiffies + cred->pending_timeout * HZ + 1;
 	subcred_pending_clear(cred);
 	cred->pending = p;
 	p = NULL;
