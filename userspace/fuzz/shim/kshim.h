@@ -38,6 +38,9 @@ typedef int gfp_t;
 #define GFP_KERNEL	0
 #define __GFP_NOFAIL	1
 #define HZ		250
+/* <linux/kconfig.h>, for #if only: the shim's kernel has encrypted keys */
+#define CONFIG_ENCRYPTED_KEYS	1
+#define IS_REACHABLE(option)	(option)
 #define BIT_ULL(n)	(1ULL << (n))
 #define BIT(n)		(1UL << (n))
 
