@@ -24,7 +24,7 @@ PKGS=(
 	# Essential: yes, and what the test scripts call
 	base-files base-passwd bash bsdutils coreutils dash debianutils
 	diffutils dpkg findutils grep gzip hostname libc-bin login mawk
-	ncurses-bin sed sysvinit-utils tar util-linux procps kmod iproute2
+	ncurses-bin sed sysvinit-utils tar util-linux mount procps kmod iproute2
 	keyutils file xz-utils e2fsprogs
 	# the guest's initramfs
 	busybox-static
