@@ -172,6 +172,12 @@ static int subcred_nl_fill(struct sk_buff *skb, struct key *key, u32 portid,
 	return 0;
 }
 
+static void subcred_nl_multicast_net(struct net *net, struct sk_buff *skb)
+{
+	subcred_genl_multicast_netns(&subcred_nl_family, net, skb, 0,
+				     SUBCRED_NLGRP_EVENTS, GFP_ATOMIC);
+}
+
 /*
  * Deliver to the "events" group of every network namespace owned by the
  * initial user namespace. GENL_MCAST_CAP_NET_ADMIN checks CAP_NET_ADMIN in
@@ -180,12 +186,6 @@ static int subcred_nl_fill(struct sk_buff *skb, struct key *key, u32 portid,
  * user and network namespace of its own; the commands themselves need
  * CAP_NET_ADMIN in the initial user namespace.
  */
-static void subcred_nl_multicast_net(struct net *net, struct sk_buff *skb)
-{
-	subcred_genl_multicast_netns(&subcred_nl_family, net, skb, 0,
-				     SUBCRED_NLGRP_EVENTS, GFP_ATOMIC);
-}
-
 static void subcred_nl_multicast(struct sk_buff *skb)
 {
 	struct net *net, *prev = NULL;
