@@ -221,12 +221,12 @@ fi
 mount -t tmpfs -o mode=0755 tmpfs "$N$LIBMOD" || fail "tmpfs $LIBMOD"
 mkdir "$N$LIBMOD/$KVER"
 mount -o bind "$N$MODDIR" "$N$LIBMOD/$KVER" || fail "bind $MODDIR"
-[ "$KEEPCWD" = 1 ] && mount -o bind "$N$CWD" /keep
+[ -n "$KEEP" ] && mount -o bind "$N$KEEP" /keep
 for t in $TMPFS; do
 	mount -t tmpfs -o "mode=${t#*:}" tmpfs "$N${t%:*}" || fail "tmpfs $t"
 done
-if [ "$KEEPCWD" = 1 ]; then
-	mkdir -p "$N$CWD" && mount -o bind /keep "$N$CWD" || fail "bind $CWD"
+if [ -n "$KEEP" ]; then
+	mkdir -p "$N$KEEP" && mount -o bind /keep "$N$KEEP" || fail "bind $KEEP"
 fi
 mkdir -p "$N$OUT"
 mount -t 9p -o "$opts" subcredout "$N$OUT" || fail "cannot mount $OUT"
@@ -394,20 +394,25 @@ CWD=$(pwd -P)
 
 # Per-run part of the initramfs: settings for /init and the command.
 mkdir "$RUN/cpio"
+# The work tree (or the cwd, outside it) stays visible where a tmpfs would
+# hide it: build/arm64's links point into the whole tree.
 tmpfs=
-keep=0
+keep=
+top=$(cd "$HERE/../.." && pwd -P)
+keepdir=$CWD
+case "$CWD/" in "$top"/*) keepdir=$top ;; esac
 for t in /tmp:1777 /run:0755 /var/tmp:1777 /root:0700; do
 	[ -d "${t%:*}" ] || continue
 	t=$(realpath "${t%:*}"):${t#*:}
 	tmpfs="$tmpfs ${t}"
-	case "$CWD" in "${t%:*}"/*) keep=1 ;; esac
+	case "$keepdir" in "${t%:*}"/*) keep=$keepdir ;; esac
 done
 {
 	echo "KVER=$(sq "$KVER")"
 	echo "MODDIR=$(sq "$ROOT/lib/modules/$KVER")"
 	echo "LIBMOD=$(sq "$(realpath /lib/modules)")"
 	echo "CWD=$(sq "$CWD")"
-	echo "KEEPCWD=$keep"
+	echo "KEEP=$(sq "$keep")"
 	echo "OUT=$(sq "$OUT")"
 	echo "TMPFS=$(sq "$tmpfs")"
 	echo "DISKDEV=${DISK:+/dev/vda}"
