@@ -257,14 +257,20 @@ int scnl_send(struct scnl *nl, struct nl_msg *req)
 	return r < 0 ? -scnl_nlerr_errno(r) : 0;
 }
 
+/* No error, no details. */
+static void scnl_ext_clear(struct scnl *nl)
+{
+	memset(&nl->ext, 0, sizeof(nl->ext));
+	nl->ext.attr = -1;
+	nl->ext.miss_type = -1;
+}
+
 int scnl_recv(struct scnl *nl, nl_recvmsg_msg_cb_t cb, void *arg)
 {
 	struct nl_cb *c;
 	int r;
 
-	memset(&nl->ext, 0, sizeof(nl->ext));
-	nl->ext.attr = -1;
-	nl->ext.miss_type = -1;
+	scnl_ext_clear(nl);
 	nl->done = 0;
 
 	c = nl_cb_alloc(NL_CB_DEFAULT);
@@ -324,9 +330,7 @@ static int scnl_may_listen(struct scnl *nl)
 		return -ENOMEM;
 	r = scnl_transact(nl, req, NULL, NULL);
 	nlmsg_free(req);
-	memset(&nl->ext, 0, sizeof(nl->ext));
-	nl->ext.attr = -1;
-	nl->ext.miss_type = -1;
+	scnl_ext_clear(nl);	/* the probe's "missing attribute" is no news */
 	return r == -EPERM ? r : 0;
 }
 
