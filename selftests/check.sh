@@ -121,6 +121,7 @@ if [ $# -eq 0 ]; then
 
 	host style selftests/style.sh
 	host install selftests/install.sh
+	host kernels selftests/kernels.sh
 	host dkms selftests/dkms.sh \
 		"$(make -s --no-print-directory kabi KVER=6.1)" \
 		"$(make -s --no-print-directory kabi KVER=6.12)" \
